@@ -1,0 +1,97 @@
+// The terminal's HTTP client for the central server. Every answer is parsed with the shared
+// schemas: a server (or something pretending to be one) cannot push malformed data inward.
+import type { z } from 'zod';
+import {
+  API_PREFIX,
+  ErrorResponseSchema,
+  PasswordChangeResponseSchema,
+  RosterResponseSchema,
+  SignInAttemptResponseSchema,
+  TERMINAL_AUTH_SCHEME,
+  TimeResponseSchema,
+  type PasswordChangeRequest,
+  type PasswordChangeResponse,
+  type RosterResponse,
+  type SignInAttemptRequest,
+  type SignInAttemptResponse,
+  type TerminalCredential,
+  type TimeResponse,
+} from '../../shared/server-api';
+
+/** The server could not be reached or answered nonsense: retry later. */
+export class ServerUnavailableError extends Error {
+  override name = 'ServerUnavailableError';
+}
+
+/** The server understood and refused (4xx): retrying the same request will not help. */
+export class ServerRejectedError extends Error {
+  override name = 'ServerRejectedError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+export interface ServerClient {
+  time(): Promise<{ response: TimeResponse; sentMono: number; receivedMono: number }>;
+  roster(): Promise<RosterResponse>;
+  signInAttempt(request: SignInAttemptRequest): Promise<SignInAttemptResponse>;
+  passwordChange(request: PasswordChangeRequest): Promise<PasswordChangeResponse>;
+}
+
+export function createServerClient(credential: TerminalCredential, options: { timeoutMs?: number; monoNow: () => number }): ServerClient {
+  const base = credential.serverUrl.replace(/\/+$/, '');
+  const auth = `${TERMINAL_AUTH_SCHEME} ${credential.terminalId}:${credential.secret}`;
+  const timeoutMs = options.timeoutMs ?? 5000;
+
+  async function call<S extends z.ZodTypeAny>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+    let response: Response;
+    try {
+      response = await fetch(base + path, {
+        method,
+        headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+        redirect: 'error',
+      });
+    } catch (error) {
+      throw new ServerUnavailableError(`サーバーに接続できません (${(error as Error).message})`);
+    }
+    const length = Number(response.headers.get('content-length') ?? 0);
+    if (length > MAX_RESPONSE_BYTES) throw new ServerUnavailableError('サーバーの応答が大きすぎます。');
+    let json: unknown;
+    try {
+      const text = await response.text();
+      if (text.length > MAX_RESPONSE_BYTES) throw new Error('too large');
+      json = JSON.parse(text);
+    } catch {
+      throw new ServerUnavailableError(`サーバーの応答を読み取れません (HTTP ${response.status})`);
+    }
+    if (response.status >= 400 && response.status < 500) {
+      const parsed = ErrorResponseSchema.safeParse(json);
+      const code = parsed.success ? parsed.data.error.code : 'unknown';
+      const message = parsed.success ? parsed.data.error.message : `HTTP ${response.status}`;
+      throw new ServerRejectedError(response.status, code, message);
+    }
+    if (!response.ok) throw new ServerUnavailableError(`サーバーでエラーが発生しました (HTTP ${response.status})`);
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new ServerUnavailableError('サーバーの応答の形式が正しくありません。');
+    return parsed.data;
+  }
+
+  return {
+    async time() {
+      const sentMono = options.monoNow();
+      const response = await call('GET', `${API_PREFIX}/time`, TimeResponseSchema);
+      return { response, sentMono, receivedMono: options.monoNow() };
+    },
+    roster: () => call('GET', `${API_PREFIX}/roster`, RosterResponseSchema),
+    signInAttempt: (request) => call('POST', `${API_PREFIX}/signin-attempts`, SignInAttemptResponseSchema, request),
+    passwordChange: (request) => call('POST', `${API_PREFIX}/password-changes`, PasswordChangeResponseSchema, request),
+  };
+}

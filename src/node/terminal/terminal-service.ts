@@ -1,0 +1,505 @@
+// The terminal's main-side brain: turns card events, passwords, timers and the server into
+// session transitions (domain/session) and snapshots for the renderer (shared/contract).
+// It runs unchanged in Electron's main process and in the plain-Node second host.
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { CardService, CardInsertedEvent, CardRemovedEvent } from '../card/card-service';
+import { CardError } from '../card/card-service';
+import { verifyPassword, hashPassword } from '../password/scrypt';
+import type { TerminalApi, TerminalSnapshot, CommandResult, Phase, OperatorView } from '../../shared/contract';
+import type { RosterOperator, RosterResponse, TerminalCredential, CalendarExceptionWire } from '../../shared/server-api';
+import { reduceSession, initialSessionState, type SessionState, type SessionEvent, type SessionEffect } from '../../domain/session/session-machine';
+import { operatorForCard, effectiveFailures } from '../../domain/session/eligibility';
+import { TrustedClock, type ClockSource } from '../../domain/time/trusted-clock';
+import { hoursAt } from '../../domain/calendar/hours';
+import { formatJst } from '../../domain/calendar/format';
+import { checkNewPassword } from '../../domain/password/policy';
+import { isPasswordExpired } from '../../domain/password/expiry';
+import type { ServerClient } from './server-client';
+import { ServerRejectedError } from './server-client';
+import type { TerminalStateStore, OutboxEntry } from './terminal-state';
+import type { AuditSink, AuditEvent } from './audit-sink';
+import { buildHoursView, roleLabel, rosterAgeLabel, lockCauseLabel } from './snapshot-views';
+
+export interface TerminalServiceOptions {
+  credential: TerminalCredential;
+  cards: CardService;
+  server: ServerClient;
+  store: TerminalStateStore;
+  audit: AuditSink;
+  clockSource: ClockSource;
+  /** Idle time before the session locks (第22条7項); default 5 minutes. */
+  idleLockSeconds?: number;
+  /** How often roster, time and pending reports are exchanged with the server. */
+  syncIntervalMs?: number;
+  /** The heartbeat that checks hours, idleness and the clock. */
+  tickMs?: number;
+  log?: (message: string) => void;
+}
+
+const MAX_FAILED_DEFAULT = 3;
+
+export class TerminalService extends EventEmitter implements TerminalApi {
+  private state: SessionState = initialSessionState;
+  private readonly clock: TrustedClock;
+  private seq = 0;
+  private online = false;
+  private lastContactAt: number | null = null;
+  private lastActivityMono: number;
+  private notice: TerminalSnapshot['notice'] = null;
+  private attemptsLeft: number | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private syncing: Promise<void> | null = null;
+  private passwordBusy = false;
+  private lastSnapshotKey = '';
+  private readonly idleLockMs: number;
+  private warnedFor: number | null = null;
+  private stopped = false;
+
+  constructor(private readonly o: TerminalServiceOptions) {
+    super();
+    this.clock = new TrustedClock(o.clockSource, { lastKnownTrusted: o.store.get().lastKnownTrusted });
+    this.lastActivityMono = o.clockSource.monoNow();
+    this.idleLockMs = (o.idleLockSeconds ?? 300) * 1000;
+    const anomaly = this.clock.startupAnomaly();
+    if (anomaly) this.record({ type: 'clock.anomaly', outcome: 'failure', detail: { kind: anomaly.kind, deltaMs: Math.round(anomaly.deltaMs) } });
+    if (o.store.recoveredFrom) this.record({ type: 'terminal.state-recovered', outcome: 'failure', detail: { setAside: o.store.recoveredFrom } });
+  }
+
+  start(): void {
+    this.record({ type: 'app.start', outcome: 'info' });
+    this.o.cards.on('readers', this.onReaders);
+    this.o.cards.on('inserted', this.onInserted);
+    this.o.cards.on('removed', this.onRemoved);
+    this.o.cards.on('error', this.onCardError);
+    this.o.cards.start();
+    this.timers.push(setInterval(() => this.tick(), this.o.tickMs ?? 250));
+    this.timers.push(setInterval(() => void this.sync(), this.o.syncIntervalMs ?? 15_000));
+    void this.sync();
+    // A card already in the reader at start is handled as if just inserted.
+    for (const reader of this.o.cards.cardsPresent()) this.onInserted({ reader, at: performance.timeOrigin + performance.now() });
+    this.publish(true);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.o.cards.off('readers', this.onReaders);
+    this.o.cards.off('inserted', this.onInserted);
+    this.o.cards.off('removed', this.onRemoved);
+    this.o.cards.off('error', this.onCardError);
+    await this.syncing?.catch(() => undefined);
+    this.record({ type: 'app.stop', outcome: 'info' });
+    await this.o.cards.stop();
+  }
+
+  // ---------- contract ----------
+
+  async getSnapshot(): Promise<TerminalSnapshot> {
+    return this.snapshot();
+  }
+
+  async reportActivity(): Promise<CommandResult> {
+    this.lastActivityMono = this.o.clockSource.monoNow();
+    return { ok: true };
+  }
+
+  async lock(): Promise<CommandResult> {
+    this.apply({ type: 'manual-lock', at: this.clock.now() });
+    return { ok: true };
+  }
+
+  async signOut(): Promise<CommandResult> {
+    if (!this.state.session) return { ok: false, message: 'サインインしていません。' };
+    this.apply({ type: 'sign-out' });
+    void this.sync();
+    return { ok: true };
+  }
+
+  async submitPassword({ password }: { password: string }): Promise<CommandResult> {
+    const step = this.state.step;
+    if (step.kind !== 'password' && step.kind !== 'unlock') return { ok: false, message: 'いまはパスワードを受け付けていません。' };
+    if (this.passwordBusy) return { ok: false, message: '確認中です。しばらくお待ちください。' };
+    const closed = this.closedMessage();
+    if (closed) return { ok: false, message: closed };
+    const operatorId = step.kind === 'password' ? step.operatorId : this.state.session?.operatorId;
+    const cardKeyId = step.kind === 'password' ? step.cardKeyId : this.state.session?.cardKeyId;
+    const operator = operatorId ? this.operator(operatorId) : undefined;
+    if (!operator || !cardKeyId) return { ok: false, message: '操作者名簿に見つかりません。' };
+    const before = this.failures(operator);
+    if (before.lockedOut) {
+      this.apply({ type: 'password-rejected', lockedOut: true });
+      return { ok: false, message: LOCKED_OUT_MESSAGE };
+    }
+    this.passwordBusy = true;
+    let good: boolean;
+    try {
+      good = await verifyPassword(password, this.currentHash(operator));
+    } finally {
+      this.passwordBusy = false;
+    }
+    if (this.state.step !== step) return { ok: false, message: 'カードが抜かれたため中断しました。' };
+    const at = this.clock.now();
+    this.queue({ kind: 'signin-attempt', request: { requestId: randomUUID(), operatorId: operator.id, cardKeyId, outcome: good ? 'success' : 'failure', at: new Date(at).toISOString() } });
+    if (!good) {
+      const after = this.failures(operator);
+      this.attemptsLeft = after.attemptsLeft;
+      this.record({ type: 'signin.failure', outcome: 'failure', operatorId: operator.id, cardKeyId, detail: { reason: 'wrong-password', failedAttempts: after.failedAttempts, unlock: step.kind === 'unlock' } });
+      if (after.lockedOut) {
+        this.record({ type: 'signin.lockout', outcome: 'failure', operatorId: operator.id, cardKeyId, detail: { failedAttempts: after.failedAttempts } });
+        this.apply({ type: 'password-rejected', lockedOut: true });
+        void this.sync();
+        return { ok: false, message: LOCKED_OUT_MESSAGE };
+      }
+      this.apply({ type: 'password-rejected', lockedOut: false });
+      void this.sync();
+      return { ok: false, message: `パスワードが違います。あと${after.attemptsLeft}回間違えるとロックアウトされます。` };
+    }
+    this.attemptsLeft = null;
+    const mustChange = operator.password.temporary ? 'temporary' : this.isExpired(operator) ? 'expired' : null;
+    this.record({ type: step.kind === 'unlock' ? 'session.unlock-password' : 'signin.password-ok', outcome: 'success', operatorId: operator.id, cardKeyId, detail: { mustChange } });
+    this.apply({ type: 'password-accepted', at, mustChange: step.kind === 'unlock' ? null : mustChange });
+    void this.sync();
+    return { ok: true };
+  }
+
+  async changePassword({ current, next, confirm }: { current: string; next: string; confirm: string }): Promise<CommandResult> {
+    const step = this.state.step;
+    if (step.kind !== 'change-password') return { ok: false, message: 'いまはパスワードを変更できません。' };
+    if (this.passwordBusy) return { ok: false, message: '確認中です。しばらくお待ちください。' };
+    const operator = this.operator(step.operatorId);
+    if (!operator) return { ok: false, message: '操作者名簿に見つかりません。' };
+    if (next !== confirm) return { ok: false, message: '新しいパスワードと確認用の入力が一致しません。' };
+    const verdict = checkNewPassword(next, { operatorId: operator.id, operatorName: operator.name, currentPassword: current });
+    if (!verdict.ok) {
+      this.record({ type: 'password.change-rejected', outcome: 'failure', operatorId: operator.id, detail: { problems: verdict.problems.map((p) => p.code).join(',') } });
+      return { ok: false, message: verdict.problems.map((p) => p.message).join('\n') };
+    }
+    this.passwordBusy = true;
+    let newHash: string;
+    try {
+      if (!(await verifyPassword(current, this.currentHash(operator)))) {
+        this.record({ type: 'password.change-rejected', outcome: 'failure', operatorId: operator.id, detail: { problems: 'wrong-current' } });
+        return { ok: false, message: '現在のパスワードが違います。' };
+      }
+      newHash = await hashPassword(next);
+    } finally {
+      this.passwordBusy = false;
+    }
+    if (this.state.step !== step) return { ok: false, message: 'カードが抜かれたため中断しました。' };
+    const at = this.clock.now();
+    this.queue({ kind: 'password-change', request: { requestId: randomUUID(), operatorId: operator.id, cardKeyId: step.cardKeyId, newHash, at: new Date(at).toISOString() } });
+    this.record({ type: 'password.changed', outcome: 'success', operatorId: operator.id, detail: { reason: step.reason } });
+    this.apply({ type: 'password-changed', at });
+    void this.sync();
+    return { ok: true };
+  }
+
+  // ---------- card events ----------
+
+  private onReaders = (): void => this.publish();
+
+  private onCardError = (error: Error): void => {
+    this.o.log?.(`card service: ${error.message}`);
+    this.publish();
+  };
+
+  private onInserted = (event: CardInsertedEvent): void => {
+    this.record({ type: 'card.inserted', outcome: 'info', detail: { reader: event.reader } });
+    const before = this.state.step;
+    this.apply({ type: 'card-inserted', reader: event.reader });
+    if (this.state.step === before || this.state.step.kind !== 'reading') return;
+    void this.readCard(event.reader);
+  };
+
+  private onRemoved = (event: CardRemovedEvent): void => {
+    // The lock must be on screen at once (第17条12項): apply and publish before anything else.
+    this.apply({ type: 'card-removed', reader: event.reader, at: this.clock.now() }, event.at);
+    this.record({ type: 'card.removed', outcome: 'info', detail: { reader: event.reader } });
+  };
+
+  private async readCard(reader: string): Promise<void> {
+    const closed = this.closedMessage();
+    if (closed) {
+      this.record({ type: 'signin.refused', outcome: 'failure', detail: { reason: 'closed-hours' } });
+      this.apply({ type: 'card-failed', reader, message: closed });
+      return;
+    }
+    if (this.clock.isUntrusted()) {
+      this.apply({ type: 'card-failed', reader, message: CLOCK_MESSAGE });
+      return;
+    }
+    let keyId: string;
+    try {
+      keyId = (await this.o.cards.authenticate(reader)).keyId;
+    } catch (error) {
+      const message = error instanceof CardError ? error.userMessage : 'カードを読み取れませんでした。カードを差し直してください。';
+      this.record({ type: 'card.auth-failed', outcome: 'failure', detail: { reader, code: error instanceof CardError ? error.code : 'unexpected' } });
+      this.apply({ type: 'card-failed', reader, message });
+      return;
+    }
+    // Fresh roster when the server is reachable (revocations apply at once); the cached one otherwise.
+    await this.sync();
+    const roster = this.o.store.get().roster;
+    if (!roster) {
+      this.apply({ type: 'card-failed', reader, message: '操作者名簿をまだ受信していません。サーバーに接続できる状態で起動してください。' });
+      return;
+    }
+    const found = operatorForCard(roster.operators, keyId, this.clock.now());
+    if (!found.ok) {
+      this.record({ type: 'signin.refused', outcome: 'failure', cardKeyId: keyId, detail: { reason: found.reason } });
+      this.apply({ type: 'card-verified', reader, cardKeyId: keyId, lookup: { ok: false, message: found.message } });
+      return;
+    }
+    const failures = this.failures(found.operator);
+    this.attemptsLeft = failures.attemptsLeft;
+    this.record({ type: 'card.authenticated', outcome: 'success', operatorId: found.operator.id, cardKeyId: keyId, detail: { reader } });
+    if (failures.lockedOut) this.record({ type: 'signin.refused', outcome: 'failure', operatorId: found.operator.id, cardKeyId: keyId, detail: { reason: 'locked-out' } });
+    this.apply({ type: 'card-verified', reader, cardKeyId: keyId, lookup: { ok: true, operatorId: found.operator.id, lockedOut: failures.lockedOut } });
+  }
+
+  // ---------- timers ----------
+
+  private tick(): void {
+    if (this.stopped) return;
+    const now = this.clock.now();
+    const jump = this.clock.checkForJump();
+    if (jump) this.record({ type: 'clock.anomaly', outcome: 'failure', detail: { kind: jump.kind, deltaMs: Math.round(jump.deltaMs) } });
+    const hours = hoursAt(now, this.exceptions());
+    if (!hours.open) {
+      if (this.state.step.kind === 'working') this.record({ type: 'hours.forced-lock', outcome: 'info', operatorId: this.state.session?.operatorId });
+      this.apply({ type: 'hours-closed', at: now });
+    } else if (this.state.step.kind === 'working' && hours.closesAt !== null) {
+      const minutes = Math.ceil((hours.closesAt - now) / 60_000);
+      for (const mark of [15, 5]) {
+        if (minutes <= mark && minutes > mark - 1 && this.warnedFor !== mark) {
+          this.warnedFor = mark;
+          this.record({ type: 'hours.warning', outcome: 'info', operatorId: this.state.session?.operatorId, detail: { minutesLeft: mark } });
+        }
+      }
+    }
+    if (this.state.step.kind === 'working' && this.o.clockSource.monoNow() - this.lastActivityMono >= this.idleLockMs) {
+      this.apply({ type: 'idle-timeout', at: now });
+    }
+    this.publish();
+  }
+
+  /** Exchange time, roster and pending reports with the server. Never throws. */
+  sync(): Promise<void> {
+    if (this.syncing) return this.syncing;
+    this.syncing = this.doSync().finally(() => {
+      this.syncing = null;
+    });
+    return this.syncing;
+  }
+
+  private async doSync(): Promise<void> {
+    try {
+      const { response, sentMono, receivedMono } = await this.o.server.time();
+      this.clock.anchorToServer(response.epochMs, sentMono, receivedMono);
+      await this.flushOutbox();
+      const roster = await this.o.server.roster();
+      this.o.store.update((s) => {
+        s.roster = roster;
+        s.rosterReceivedAt = this.clock.now();
+        s.lastKnownTrusted = this.clock.now();
+      });
+      this.setOnline(true);
+      this.applyRosterToSession(roster);
+    } catch (error) {
+      this.o.log?.(`sync: ${(error as Error).message}`);
+      this.setOnline(false);
+    }
+    this.publish();
+  }
+
+  private async flushOutbox(): Promise<void> {
+    for (;;) {
+      const entry = this.o.store.get().outbox[0];
+      if (!entry) return;
+      try {
+        if (entry.kind === 'signin-attempt') await this.o.server.signInAttempt(entry.request);
+        else await this.o.server.passwordChange(entry.request);
+      } catch (error) {
+        if (!(error instanceof ServerRejectedError)) throw error;
+        // Refused for good (e.g. the card was revoked meanwhile): keep evidence, do not retry forever.
+        this.record({ type: 'sync.report-refused', outcome: 'failure', operatorId: entry.request.operatorId, detail: { kind: entry.kind, code: error.code } });
+      }
+      this.o.store.update((s) => {
+        s.outbox = s.outbox.filter((e) => e.request.requestId !== entry.request.requestId);
+      });
+    }
+  }
+
+  /** A revoked card or a retired operator loses a running session at the next contact. */
+  private applyRosterToSession(roster: RosterResponse): void {
+    const session = this.state.session;
+    if (!session) return;
+    const found = operatorForCard(roster.operators, session.cardKeyId, this.clock.now());
+    if (!found.ok) {
+      this.record({ type: 'session.ended-by-roster', outcome: 'info', operatorId: session.operatorId, detail: { reason: found.reason } });
+      this.apply({ type: 'sign-out' });
+      const reader = this.state.step.kind === 'waiting' ? null : this.state.step.reader;
+      if (reader) this.state = { ...this.state, step: { kind: 'remove-card', reader, message: found.message } };
+      this.publish(true);
+    }
+  }
+
+  // ---------- helpers ----------
+
+  private queue(entry: OutboxEntry): void {
+    this.o.store.update((s) => {
+      s.outbox.push(entry);
+    });
+  }
+
+  private operator(id: string): RosterOperator | undefined {
+    return this.o.store.get().roster?.operators.find((op) => op.id === id);
+  }
+
+  private failures(operator: RosterOperator) {
+    const pending = this.o.store
+      .get()
+      .outbox.filter((e): e is Extract<OutboxEntry, { kind: 'signin-attempt' }> => e.kind === 'signin-attempt' && e.request.operatorId === operator.id)
+      .map((e) => e.request.outcome);
+    const max = this.o.store.get().roster?.policy.maxFailedAttempts ?? MAX_FAILED_DEFAULT;
+    return effectiveFailures(operator, pending, max);
+  }
+
+  /** A password changed on this terminal but not yet acknowledged by the server wins. */
+  private currentHash(operator: RosterOperator): string {
+    const pending = this.o.store
+      .get()
+      .outbox.filter((e): e is Extract<OutboxEntry, { kind: 'password-change' }> => e.kind === 'password-change' && e.request.operatorId === operator.id)
+      .at(-1);
+    return pending ? pending.request.newHash : operator.password.hash;
+  }
+
+  private isExpired(operator: RosterOperator): boolean {
+    return isPasswordExpired(Date.parse(operator.password.expiresAt), this.clock.now());
+  }
+
+  private exceptions(): CalendarExceptionWire[] {
+    return this.o.store.get().roster?.calendarExceptions ?? [];
+  }
+
+  private closedMessage(): string | null {
+    const hours = hoursAt(this.clock.now(), this.exceptions());
+    if (hours.open) return null;
+    const next = hours.nextOpen === null ? '' : `次の開庁は ${formatJst(hours.nextOpen, 'datetime')} です。`;
+    return `開庁時間外のためサインインできません（${hours.reason}）。${next}`;
+  }
+
+  private setOnline(online: boolean): void {
+    if (online) this.lastContactAt = this.clock.now();
+    if (online !== this.online) {
+      this.online = online;
+      this.record({ type: online ? 'server.reachable' : 'server.unreachable', outcome: online ? 'success' : 'failure' });
+    }
+  }
+
+  private apply(event: SessionEvent, _hrAt?: number): void {
+    const { state, effects } = reduceSession(this.state, event);
+    const changed = state !== this.state;
+    this.state = state;
+    for (const effect of effects) this.onEffect(effect);
+    if (changed) {
+      if (state.step.kind !== 'password' && state.step.kind !== 'unlock' && state.step.kind !== 'locked-out') this.attemptsLeft = null;
+      if (state.step.kind === 'working') this.lastActivityMono = this.o.clockSource.monoNow();
+      this.publish(true);
+    }
+  }
+
+  private onEffect(effect: SessionEffect): void {
+    const base: AuditEvent = { type: `session.${effect.type}`, outcome: 'info', operatorId: effect.operatorId };
+    if (effect.type === 'locked') this.record({ ...base, detail: { cause: effect.cause } });
+    else if (effect.type === 'signed-in') this.record({ ...base, outcome: 'success', cardKeyId: effect.cardKeyId });
+    else if (effect.type === 'signed-out') {
+      this.record({ ...base, detail: { reason: effect.reason } });
+      void this.sync();
+    } else this.record(base);
+    if (effect.type === 'signed-in' || effect.type === 'signed-out') this.warnedFor = null;
+  }
+
+  private record(event: AuditEvent): void {
+    try {
+      this.o.audit.record(event, this.clock.now());
+    } catch (error) {
+      this.o.log?.(`audit: ${(error as Error).message}`);
+    }
+  }
+
+  private phase(hoursOpen: boolean): Phase {
+    if (this.clock.isUntrusted() && this.state.step.kind !== 'working') return 'clock-error';
+    const step = this.state.step;
+    switch (step.kind) {
+      case 'working':
+        return 'working';
+      case 'reading':
+        return 'reading-card';
+      case 'remove-card':
+        return 'remove-card';
+      case 'password':
+        return 'password';
+      case 'change-password':
+        return 'change-password';
+      case 'locked-out':
+        return 'locked-out';
+      case 'unlock':
+        return hoursOpen ? 'locked' : 'closed';
+      case 'waiting':
+        if (!hoursOpen) return 'closed';
+        if (this.state.lock) return 'locked';
+        return this.o.cards.readers().length === 0 ? 'no-reader' : 'insert-card';
+    }
+  }
+
+  snapshot(): TerminalSnapshot {
+    const now = this.clock.now();
+    const hours = hoursAt(now, this.exceptions());
+    const phase = this.phase(hours.open);
+    const step = this.state.step;
+    let operator: OperatorView | null = null;
+    const operatorId = step.kind === 'password' || step.kind === 'change-password' ? step.operatorId : step.kind === 'working' ? this.state.session?.operatorId : undefined;
+    if (operatorId) {
+      const op = this.operator(operatorId);
+      if (op) operator = { id: op.id, name: op.name, roleLabel: roleLabel(op.role) };
+    }
+    const notice =
+      step.kind === 'remove-card'
+        ? { kind: 'error' as const, text: step.message }
+        : this.state.lock && (phase === 'locked' || phase === 'closed')
+          ? { kind: 'info' as const, text: lockCauseLabel(this.state.lock.cause) }
+          : this.notice;
+    const state = this.o.store.get();
+    return {
+      seq: ++this.seq,
+      phase,
+      notice,
+      terminal: { id: this.o.credential.terminalId, name: state.roster?.terminal.name ?? this.o.credential.terminalName },
+      operator,
+      attemptsLeft: phase === 'password' || phase === 'locked' ? this.attemptsLeft : null,
+      awaitingPassword: step.kind === 'password' || step.kind === 'unlock',
+      passwordChangeReason: step.kind === 'change-password' ? step.reason : null,
+      lockCause: this.state.lock?.cause ?? null,
+      now,
+      hours: buildHoursView(hours, now, step.kind === 'working'),
+      connection: { online: this.online, lastContactAt: this.lastContactAt, rosterAgeLabel: rosterAgeLabel(state.rosterReceivedAt, now) },
+      readers: this.o.cards.readers(),
+      idleLockSeconds: this.idleLockMs / 1000,
+    };
+  }
+
+  /** Sends a snapshot when something the screen shows changed (or always when forced). */
+  private publish(force = false): void {
+    const snap = this.snapshot();
+    const key = JSON.stringify({ ...snap, seq: 0, now: Math.floor(snap.now / 1000) });
+    if (!force && key === this.lastSnapshotKey) return;
+    this.lastSnapshotKey = key;
+    this.emit('snapshot', snap);
+  }
+}
+
+const LOCKED_OUT_MESSAGE = 'パスワードを3回間違えたため、この操作者はロックアウトされています。情報保護管理者に解除を依頼してください。';
+const CLOCK_MESSAGE = '端末の時計が以前より戻されています。サーバーに接続して時刻を確認するまでサインインできません。';

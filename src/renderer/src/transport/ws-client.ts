@@ -1,0 +1,76 @@
+// Second-host transport: the same contract over one WebSocket to the page's own origin.
+// Reconnects on its own; calls made while disconnected fail with a Japanese message.
+import type { CommandResult, TerminalClient, TerminalSnapshot, MethodName } from '../../../shared/contract';
+import type { ServerMessage } from '../../../shared/ws-protocol';
+
+export interface ConnectionListener {
+  (connected: boolean): void;
+}
+
+const DISCONNECTED: CommandResult = { ok: false, message: '端末サービスに接続できません。しばらくお待ちください。' };
+
+export function wsClient(onConnection: ConnectionListener): TerminalClient {
+  const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? '';
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rpc?token=${encodeURIComponent(token)}`;
+  const listeners = new Set<(s: TerminalSnapshot) => void>();
+  const pending = new Map<number, (value: unknown) => void>();
+  let socket: WebSocket | null = null;
+  let nextId = 1;
+  let retryMs = 250;
+
+  function connect(): void {
+    const ws = new WebSocket(url);
+    socket = ws;
+    ws.onopen = () => {
+      retryMs = 250;
+      onConnection(true);
+    };
+    ws.onmessage = (event) => {
+      let message: ServerMessage;
+      try {
+        message = JSON.parse(String(event.data)) as ServerMessage;
+      } catch {
+        return;
+      }
+      if (message.type === 'event') for (const l of listeners) l(message.data);
+      else if (message.type === 'result') {
+        pending.get(message.id)?.(message.result);
+        pending.delete(message.id);
+      }
+    };
+    ws.onclose = () => {
+      socket = null;
+      onConnection(false);
+      for (const resolve of pending.values()) resolve(DISCONNECTED);
+      pending.clear();
+      setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 5000);
+    };
+  }
+  connect();
+
+  function call<T>(method: MethodName, payload: unknown): Promise<T> {
+    return new Promise((resolve) => {
+      if (!socket || socket.readyState !== WebSocket.OPEN) {
+        resolve(DISCONNECTED as T);
+        return;
+      }
+      const id = nextId++;
+      pending.set(id, resolve as (value: unknown) => void);
+      socket.send(JSON.stringify({ id, method, payload }));
+    });
+  }
+
+  return {
+    getSnapshot: (input) => call('getSnapshot', input),
+    submitPassword: (input) => call('submitPassword', input),
+    changePassword: (input) => call('changePassword', input),
+    lock: (input) => call('lock', input),
+    signOut: (input) => call('signOut', input),
+    reportActivity: (input) => call('reportActivity', input),
+    onSnapshot(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

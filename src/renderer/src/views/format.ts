@@ -1,0 +1,10 @@
+// Display helpers for the renderer; Japan time regardless of the PC's time zone.
+const JST_OFFSET_MS = 9 * 3600_000;
+const WEEKDAYS = ['日', '月', '火', '水', '木', '金', '土'];
+
+export function formatClock(epochMs: number): string {
+  const d = new Date(epochMs + JST_OFFSET_MS);
+  const hh = String(d.getUTCHours()).padStart(2, '0');
+  const mm = String(d.getUTCMinutes()).padStart(2, '0');
+  return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日(${WEEKDAYS[d.getUTCDay()]}) ${hh}:${mm}`;
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { initialSessionState, reduceSession, type SessionEvent, type SessionState } from '../../src/domain/session/session-machine';
+
+const R = 'Reader A';
+const KEY_A = 'a'.repeat(64);
+const KEY_B = 'b'.repeat(64);
+
+function run(events: SessionEvent[], from: SessionState = initialSessionState) {
+  let state = from;
+  const effects = [];
+  for (const event of events) {
+    const t = reduceSession(state, event);
+    state = t.state;
+    effects.push(...t.effects);
+  }
+  return { state, effects };
+}
+
+const signIn = (key = KEY_A, op = 'op-a'): SessionEvent[] => [
+  { type: 'card-inserted', reader: R },
+  { type: 'card-verified', reader: R, cardKeyId: key, lookup: { ok: true, operatorId: op, lockedOut: false } },
+  { type: 'password-accepted', at: 1000, mustChange: null },
+];
+
+describe('session machine', () => {
+  it('signs in with card then password', () => {
+    const { state, effects } = run(signIn());
+    expect(state.step.kind).toBe('working');
+    expect(state.session).toEqual({ operatorId: 'op-a', cardKeyId: KEY_A, signedInAt: 1000 });
+    expect(effects).toEqual([{ type: 'signed-in', operatorId: 'op-a', cardKeyId: KEY_A }]);
+  });
+
+  it('locks at once when the card is pulled, and resumes only with the same card and its password', () => {
+    let { state } = run([...signIn(), { type: 'card-removed', reader: R, at: 2000 }]);
+    expect(state.step.kind).toBe('waiting');
+    expect(state.lock).toEqual({ cause: 'card-removed', at: 2000 });
+    ({ state } = run([{ type: 'card-inserted', reader: R }, { type: 'card-verified', reader: R, cardKeyId: KEY_A, lookup: { ok: true, operatorId: 'op-a', lockedOut: false } }], state));
+    expect(state.step.kind).toBe('unlock');
+    expect(state.lock).not.toBeNull();
+    const t = reduceSession(state, { type: 'password-accepted', at: 3000, mustChange: null });
+    expect(t.state.step.kind).toBe('working');
+    expect(t.state.lock).toBeNull();
+    expect(t.state.session?.signedInAt).toBe(1000);
+    expect(t.effects).toEqual([{ type: 'unlocked', operatorId: 'op-a' }]);
+  });
+
+  it('a different card at the lock screen signs the first operator out', () => {
+    const { state, effects } = run([
+      ...signIn(),
+      { type: 'card-removed', reader: R, at: 2000 },
+      { type: 'card-inserted', reader: R },
+      { type: 'card-verified', reader: R, cardKeyId: KEY_B, lookup: { ok: true, operatorId: 'op-b', lockedOut: false } },
+    ]);
+    expect(effects).toContainEqual({ type: 'signed-out', operatorId: 'op-a', reason: 'other-card' });
+    expect(state.session).toBeNull();
+    expect(state.step).toMatchObject({ kind: 'password', operatorId: 'op-b' });
+  });
+
+  it('idle while the card is in → locked as an unattended card, password resumes', () => {
+    const { state, effects } = run([...signIn(), { type: 'idle-timeout', at: 5000 }]);
+    expect(state.lock?.cause).toBe('unattended-card');
+    expect(state.step.kind).toBe('unlock');
+    expect(effects.at(-1)).toEqual({ type: 'locked', cause: 'unattended-card', operatorId: 'op-a' });
+  });
+
+  it('closing time locks a working session and aborts a sign-in in progress', () => {
+    expect(run([...signIn(), { type: 'hours-closed', at: 9 }]).state.lock?.cause).toBe('hours');
+    const midway = run([signIn()[0]!, signIn()[1]!, { type: 'hours-closed', at: 9 }]).state;
+    expect(midway.step.kind).toBe('remove-card');
+    expect(midway.session).toBeNull();
+  });
+
+  it('temporary password goes through change-password before working', () => {
+    let { state } = run([signIn()[0]!, signIn()[1]!, { type: 'password-accepted', at: 1, mustChange: 'temporary' }]);
+    expect(state.step).toMatchObject({ kind: 'change-password', reason: 'temporary' });
+    expect(state.session).toBeNull();
+    ({ state } = run([{ type: 'card-removed', reader: R, at: 2 }], state));
+    expect(state.step.kind).toBe('waiting');
+    expect(state.session).toBeNull();
+    const done = run([signIn()[0]!, signIn()[1]!, { type: 'password-accepted', at: 1, mustChange: 'expired' }, { type: 'password-changed', at: 3 }]);
+    expect(done.state.step.kind).toBe('working');
+  });
+
+  it('a refused card or unknown card never reaches the password step', () => {
+    const { state } = run([
+      { type: 'card-inserted', reader: R },
+      { type: 'card-verified', reader: R, cardKeyId: KEY_A, lookup: { ok: false, message: '失効' } },
+    ]);
+    expect(state.step).toEqual({ kind: 'remove-card', reader: R, message: '失効' });
+    const failed = run([{ type: 'card-inserted', reader: R }, { type: 'card-failed', reader: R, message: '読めません' }]).state;
+    expect(failed.step.kind).toBe('remove-card');
+    // A password arriving now is ignored.
+    expect(reduceSession(failed, { type: 'password-accepted', at: 1, mustChange: null }).state).toBe(failed);
+  });
+
+  it('lockout: at the password step and when resuming a locked session', () => {
+    const out = run([signIn()[0]!, signIn()[1]!, { type: 'password-rejected', lockedOut: false }, { type: 'password-rejected', lockedOut: true }]).state;
+    expect(out.step.kind).toBe('locked-out');
+    const locked = run([...signIn(), { type: 'manual-lock', at: 5 }, { type: 'password-rejected', lockedOut: true }]);
+    expect(locked.state.step.kind).toBe('locked-out');
+    expect(locked.state.session).toBeNull();
+    expect(locked.effects).toContainEqual({ type: 'signed-out', operatorId: 'op-a', reason: 'operator' });
+  });
+
+  it('ignores events from another reader and a second card while busy', () => {
+    const busy = run([{ type: 'card-inserted', reader: R }]).state;
+    expect(reduceSession(busy, { type: 'card-inserted', reader: 'Reader B' }).state).toBe(busy);
+    const working = run(signIn()).state;
+    expect(reduceSession(working, { type: 'card-removed', reader: 'Reader B', at: 1 }).state).toBe(working);
+  });
+
+  it('sign-out ends the session and asks for the card', () => {
+    const { state, effects } = run([...signIn(), { type: 'sign-out' }]);
+    expect(state.session).toBeNull();
+    expect(state.step.kind).toBe('remove-card');
+    expect(effects.at(-1)).toEqual({ type: 'signed-out', operatorId: 'op-a', reason: 'operator' });
+  });
+});
