@@ -1,0 +1,6 @@
+// Screenshots of every screen a person sees, kept under test-results/screens for review.
+import type { Page } from '@playwright/test';
+
+export async function shoot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: false });
+}

@@ -1,0 +1,105 @@
+// A whole system for end-to-end tests, in this process: the real central server on 127.0.0.1
+// (real SQLite, demo town), the real terminal services on the real PC/SC daemon, the second
+// host serving the built renderer, and virtual cards plugged into pcscd's virtual reader.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startServer, type RunningServer } from '../../src/server/app';
+import { seedDemoTown } from '../../src/server/demo/seed';
+import { refreshDemoTerminalFiles } from '../../src/server/demo/terminal-files';
+import { createTerminalRuntime } from '../../src/node/terminal/runtime';
+import type { TerminalService } from '../../src/node/terminal/terminal-service';
+import { startHost, type RunningHost } from '../../src/host/host-server';
+import { readCardFile } from '../../src/node/card/virtual-card-file';
+import { VirtualCard } from '../../src/tools/vcard/virtual-card';
+import { FakeClock } from './fake-clock';
+
+/** A Tuesday morning, inside operating hours. */
+export const OPEN_TIME = '2026-11-24T10:00:00+09:00';
+
+export interface StackOptions {
+  time?: string;
+  idleLockSeconds?: number;
+}
+
+export class Stack {
+  readonly clock = new FakeClock();
+  readonly dir = mkdtempSync(join(tmpdir(), 'kumiyama-e2e-'));
+  readonly serverDir = join(this.dir, 'server');
+  readonly terminalDir = join(this.dir, 'terminal');
+  server: RunningServer | null = null;
+  service: TerminalService | null = null;
+  host: RunningHost | null = null;
+  private serverPort = 0;
+  private readonly cards: VirtualCard[] = [];
+
+  constructor(private readonly options: StackOptions = {}) {
+    this.clock.set(options.time ?? OPEN_TIME);
+  }
+
+  async start(): Promise<this> {
+    await this.startServer();
+    await seedDemoTown(this.server!.db, { dataDir: this.serverDir, clock: this.clock, serverUrl: this.server!.url });
+    refreshDemoTerminalFiles(this.server!.db, { dataDir: this.serverDir, serverUrl: this.server!.url, clock: this.clock });
+    await this.startTerminal();
+    return this;
+  }
+
+  async startServer(): Promise<void> {
+    this.server = await startServer({ dataDir: this.serverDir, port: this.serverPort, clock: this.clock });
+    this.serverPort = this.server.port;
+  }
+
+  async stopServer(): Promise<void> {
+    await this.server?.close();
+    this.server = null;
+  }
+
+  async startTerminal(): Promise<void> {
+    this.service = createTerminalRuntime({
+      dataDir: this.terminalDir,
+      credentialPath: join(this.serverDir, 'demo-terminal.json'),
+      clockSource: this.clock,
+      idleLockSeconds: this.options.idleLockSeconds,
+      syncIntervalMs: 2000,
+    });
+    this.service.start();
+    this.host = await startHost({ service: this.service, rendererDir: resolve('out/renderer'), port: 0 });
+  }
+
+  async stopTerminal(): Promise<void> {
+    await this.host?.close();
+    await this.service?.stop();
+    this.host = null;
+    this.service = null;
+  }
+
+  async restartTerminal(): Promise<void> {
+    await this.stopTerminal();
+    await this.startTerminal();
+  }
+
+  get url(): string {
+    if (!this.host) throw new Error('terminal not started');
+    return this.host.url;
+  }
+
+  /** Moves the time of server and terminal and makes the terminal re-read the server clock. */
+  async setTime(iso: string): Promise<void> {
+    this.clock.set(iso);
+    await this.service?.sync();
+  }
+
+  card(operatorId: string): VirtualCard {
+    const card = new VirtualCard(readCardFile(join(this.serverDir, 'demo-cards', `${operatorId}.json`)));
+    this.cards.push(card);
+    return card;
+  }
+
+  async close(): Promise<void> {
+    for (const card of this.cards) await card.remove().catch(() => undefined);
+    await this.stopTerminal().catch(() => undefined);
+    await this.stopServer().catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
