@@ -1,0 +1,28 @@
+// Who may act on passwords and lockouts: the information-protection manager (情報保護管理者,
+// 第16条: 業務端末の操作者用ICカード及びパスワード) and the system administrator (第17条1項).
+import type { ServerDb } from '../db/open';
+import { getOperator, type Operator } from '../store/operators';
+import { AdminError } from './admin-error';
+
+export function requireOperator(db: ServerDb, operatorId: string): Operator {
+  const operator = getOperator(db, operatorId);
+  if (!operator) throw new AdminError('unknown-operator', `操作者 ${operatorId} は名簿にありません`, `operator ${operatorId} is not on the roster`);
+  return operator;
+}
+
+export function requirePasswordAdmin(db: ServerDb, adminId: string, targetId: string): Operator {
+  const admin = getOperator(db, adminId);
+  if (!admin) throw new AdminError('unknown-admin', `--by の ${adminId} は名簿にありません`, `--by ${adminId} is not on the roster`);
+  if (admin.status !== 'active') throw new AdminError('admin-retired', `--by の ${adminId} は退職(無効)です`, `--by ${adminId} is retired`);
+  if (admin.role !== 'manager' && admin.role !== 'sysadmin') {
+    throw new AdminError(
+      'not-authorised',
+      `${admin.name} (${adminId}) には権限がありません。情報保護管理者またはシステム管理者を --by に指定してください`,
+      `${adminId} is not the information-protection manager or the system administrator`,
+    );
+  }
+  if (adminId === targetId) {
+    throw new AdminError('self-service', '自分自身に対しては実行できません。別の権限者が実行してください', 'an administrator cannot act on their own account');
+  }
+  return admin;
+}

@@ -1,0 +1,130 @@
+// The central server: fastify + embedded SQLite. createServerApp builds it (tests inject the
+// clock); startServer also listens on a loopback address.
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import packageJson from '../../package.json' with { type: 'json' };
+import { systemClock, type Clock } from './clock';
+import { openServerDb, type ServerDb } from './db/open';
+import { installErrorHandlers } from './http/errors';
+import { DEFAULT_HOST, isLoopbackHost, LOOPBACK_HOSTS, serverUrl } from './loopback';
+import { DEFAULT_PASSWORD_EXPIRY_DAYS, MAX_FAILED_ATTEMPTS, type ServerPolicy } from './policy';
+import { registerPublicRoutes } from './routes/public';
+import { registerTerminalRoutes } from './routes/terminal';
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export interface ServerAppOptions {
+  dataDir: string;
+  clock?: Clock;
+  logger?: boolean;
+  /** Largest accepted request body in bytes (default 1 MiB). */
+  bodyLimit?: number;
+  /** Password expiry handed to terminals (default 90 days). */
+  passwordExpiryDays?: number;
+}
+
+export interface ServerApp {
+  app: FastifyInstance;
+  db: ServerDb;
+  /** Closes the HTTP server (if listening) and then the database. */
+  close(): Promise<void>;
+}
+
+export async function createServerApp(options: ServerAppOptions): Promise<ServerApp> {
+  const clock = options.clock ?? systemClock;
+  const passwordExpiryDays = options.passwordExpiryDays ?? DEFAULT_PASSWORD_EXPIRY_DAYS;
+  if (!Number.isInteger(passwordExpiryDays) || passwordExpiryDays < 1 || passwordExpiryDays > 3650) {
+    throw new RangeError('passwordExpiryDays must be an integer 1..3650');
+  }
+  const policy: ServerPolicy = { passwordExpiryDays, maxFailedAttempts: MAX_FAILED_ATTEMPTS };
+  const { db } = openServerDb(options.dataDir, clock.now());
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+    exposeHeadRoutes: false,
+    // Reject (never silently strip or coerce) what does not match the contract.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+  });
+  let dbClosed = false;
+  const closeDb = (): void => {
+    if (!dbClosed) {
+      dbClosed = true;
+      db.close();
+    }
+  };
+  app.addHook('onClose', async () => closeDb());
+  try {
+    installErrorHandlers(app);
+    app.removeContentTypeParser('text/plain');
+    app.addHook('onSend', async (_request, reply) => {
+      reply.header('cache-control', 'no-store');
+      reply.header('x-content-type-options', 'nosniff');
+    });
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: '久御山町 住民課 窓口端末 中央サーバー API',
+          description: 'Terminal ↔ central server contract (src/shared/server-api.ts). Errors are always { error: { code, message } }.',
+          version: packageJson.version,
+        },
+        components: {
+          securitySchemes: {
+            terminal: {
+              type: 'apiKey',
+              in: 'header',
+              name: 'Authorization',
+              description: 'Authorization: Terminal <terminalId>:<secret> (from the terminal credential file)',
+            },
+          },
+        },
+      },
+    });
+    const context = { db, clock, policy };
+    registerPublicRoutes(app, context);
+    await registerTerminalRoutes(app, context);
+    await app.ready();
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    closeDb();
+    throw error;
+  }
+  return { app, db, close: () => app.close() };
+}
+
+export interface StartServerOptions extends ServerAppOptions {
+  /** 0 picks a free port. */
+  port: number;
+  /** Loopback only: 127.0.0.1 (default) or ::1. */
+  host?: string;
+}
+
+export interface RunningServer extends ServerApp {
+  url: string;
+  port: number;
+}
+
+export async function listenOnLoopback(app: FastifyInstance, port: number, host: string = DEFAULT_HOST): Promise<{ url: string; port: number }> {
+  if (!isLoopbackHost(host)) throw new RangeError(`host must be a loopback address (${LOOPBACK_HOSTS.join(', ')}), got ${host}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer 0..65535, got ${port}`);
+  await app.listen({ port, host });
+  const address = app.server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return { url: serverUrl(host, actualPort), port: actualPort };
+}
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const host = options.host ?? DEFAULT_HOST;
+  if (!isLoopbackHost(host)) throw new RangeError(`host must be a loopback address (${LOOPBACK_HOSTS.join(', ')}), got ${host}`);
+  const server = await createServerApp(options);
+  try {
+    const { url, port } = await listenOnLoopback(server.app, options.port, host);
+    return { ...server, url, port };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}

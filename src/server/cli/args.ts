@@ -1,0 +1,176 @@
+// Command-line parsing for `npm run server`. Pure apart from path resolution; errors carry a
+// Japanese and an English text and end the process with exit code 2.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { OperatorIdSchema, TerminalIdSchema } from '../../shared/server-api';
+import { DEFAULT_HOST, DEFAULT_PORT, isLoopbackHost, LOOPBACK_HOSTS, type LoopbackHost } from '../loopback';
+import { DEFAULT_PASSWORD_EXPIRY_DAYS } from '../policy';
+
+export const DEFAULT_DATA_DIR = './.data/server';
+
+export class CliUsageError extends Error {
+  override name = 'CliUsageError';
+  constructor(
+    readonly japanese: string,
+    readonly english: string,
+  ) {
+    super(`${japanese} (${english})`);
+  }
+}
+
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'serve'; dataDir: string; port: number; host: LoopbackHost; demo: boolean; passwordExpiryDays: number }
+  | { kind: 'seed-demo'; dataDir: string }
+  | { kind: 'register-terminal'; dataDir: string; name: string; out: string; id?: string; serverUrl: string }
+  | { kind: 'retire-terminal'; dataDir: string; terminalId: string }
+  | { kind: 'release-lockout'; dataDir: string; operatorId: string; by: string }
+  | { kind: 'set-temporary-password'; dataDir: string; operatorId: string; by: string };
+
+export const USAGE = `使い方 (usage):
+  npm run server -- [--port N] [--host 127.0.0.1|::1] [--data-dir DIR] [--demo] [--password-expiry-days N]
+      中央サーバーを起動します (start the server; default port ${DEFAULT_PORT}, host ${DEFAULT_HOST}, data dir ${DEFAULT_DATA_DIR})
+      --demo: データディレクトリが空ならデモ町を作成します (seed the demo town when the data dir is empty)
+  npm run server -- seed-demo [--data-dir DIR]
+      デモ町を作成して終了します (seed the demo town and exit)
+  npm run server -- register-terminal --name 名前 --out FILE [--id term-xxx] [--server-url URL] [--data-dir DIR]
+      端末を登録し資格情報ファイルを書き出します (register a terminal, write its credential file)
+  npm run server -- retire-terminal <terminalId> [--data-dir DIR]
+      端末を廃止します (retire a terminal: its credential stops working)
+  npm run server -- release-lockout <operatorId> --by <adminOperatorId> [--data-dir DIR]
+      ロックアウトを解除します (release a lockout; --by: 情報保護管理者 or システム管理者)
+  npm run server -- set-temporary-password <operatorId> --by <adminOperatorId> [--data-dir DIR]
+      仮パスワードを設定し一度だけ表示します (set a temporary password, printed once)`;
+
+const COMMANDS = ['seed-demo', 'register-terminal', 'retire-terminal', 'release-lockout', 'set-temporary-password'] as const;
+
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'data-dir': { type: 'string' },
+  demo: { type: 'boolean' },
+  'password-expiry-days': { type: 'string' },
+  name: { type: 'string' },
+  out: { type: 'string' },
+  id: { type: 'string' },
+  'server-url': { type: 'string' },
+  by: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
+  serve: ['port', 'host', 'data-dir', 'demo', 'password-expiry-days'],
+  'seed-demo': ['data-dir'],
+  'register-terminal': ['data-dir', 'name', 'out', 'id', 'server-url'],
+  'retire-terminal': ['data-dir'],
+  'release-lockout': ['data-dir', 'by'],
+  'set-temporary-password': ['data-dir', 'by'],
+};
+
+function integer(value: string, option: string, min: number, max: number): number {
+  if (!/^\d{1,10}$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new CliUsageError(`${option} は ${min}〜${max} の整数で指定してください: ${value}`, `${option} must be an integer ${min}-${max}: ${value}`);
+  }
+  return Number(value);
+}
+
+function required(values: Values, option: 'name' | 'out' | 'by', command: string): string {
+  const value = values[option];
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new CliUsageError(`${command} には --${option} が必要です`, `${command} needs --${option}`);
+  }
+  return value.trim();
+}
+
+function onePositional(positionals: string[], command: string, what: { ja: string; en: string }, schema: typeof OperatorIdSchema): string {
+  if (positionals.length !== 1) {
+    throw new CliUsageError(`${command} には${what.ja}を1つ指定してください`, `${command} takes exactly one ${what.en}`);
+  }
+  const value = positionals[0]!;
+  if (!schema.safeParse(value).success) {
+    throw new CliUsageError(`${what.ja}の形式が正しくありません: ${value}`, `malformed ${what.en}: ${value}`);
+  }
+  return value;
+}
+
+function operatorIdOption(value: string): string {
+  if (!OperatorIdSchema.safeParse(value).success) throw new CliUsageError(`--by の操作者IDの形式が正しくありません: ${value}`, `malformed operator id for --by: ${value}`);
+  return value;
+}
+
+export function parseCliArgs(argv: readonly string[], cwd: string = process.cwd()): CliCommand {
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] };
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new CliUsageError(`引数が正しくありません: ${detail}`, `bad arguments: ${detail}`);
+  }
+  const { values } = parsed;
+  if (values.help) return { kind: 'help' };
+  const [first, ...rest] = parsed.positionals;
+  const command = first === undefined ? 'serve' : (COMMANDS as readonly string[]).includes(first) ? first : null;
+  if (command === null) throw new CliUsageError(`不明なサブコマンドです: ${first}`, `unknown subcommand: ${first}`);
+  const allowed = ALLOWED[command]!;
+  for (const key of Object.keys(values) as (keyof typeof OPTIONS)[]) {
+    if (!allowed.includes(key)) {
+      throw new CliUsageError(`--${key} は ${command} では使えません`, `--${key} is not an option of ${command}`);
+    }
+  }
+  const dataDirValue = values['data-dir'] ?? DEFAULT_DATA_DIR;
+  if (dataDirValue.trim() === '') throw new CliUsageError('--data-dir が空です', '--data-dir is empty');
+  const dataDir = resolve(cwd, dataDirValue);
+
+  switch (command) {
+    case 'serve': {
+      if (rest.length > 0) throw new CliUsageError(`余分な引数があります: ${rest.join(' ')}`, `unexpected arguments: ${rest.join(' ')}`);
+      const host = values.host ?? DEFAULT_HOST;
+      if (!isLoopbackHost(host)) {
+        throw new CliUsageError(
+          `--host にはループバックアドレス (${LOOPBACK_HOSTS.join(' / ')}) のみ指定できます: ${host}`,
+          `--host accepts only a loopback address (${LOOPBACK_HOSTS.join(', ')}): ${host}`,
+        );
+      }
+      return {
+        kind: 'serve',
+        dataDir,
+        host,
+        port: values.port === undefined ? DEFAULT_PORT : integer(values.port, '--port', 0, 65535),
+        demo: values.demo === true,
+        passwordExpiryDays:
+          values['password-expiry-days'] === undefined ? DEFAULT_PASSWORD_EXPIRY_DAYS : integer(values['password-expiry-days'], '--password-expiry-days', 1, 3650),
+      };
+    }
+    case 'seed-demo':
+      if (rest.length > 0) throw new CliUsageError(`余分な引数があります: ${rest.join(' ')}`, `unexpected arguments: ${rest.join(' ')}`);
+      return { kind: 'seed-demo', dataDir };
+    case 'register-terminal': {
+      if (rest.length > 0) throw new CliUsageError(`余分な引数があります: ${rest.join(' ')}`, `unexpected arguments: ${rest.join(' ')}`);
+      const name = required(values, 'name', command);
+      if ([...name].length > 100) throw new CliUsageError('--name は100文字以内で指定してください', '--name must be at most 100 characters');
+      const id = values.id;
+      if (id !== undefined && !TerminalIdSchema.safeParse(id).success) {
+        throw new CliUsageError(`--id の形式が正しくありません (英小文字・数字・ハイフン): ${id}`, `malformed --id (lowercase letters, digits, hyphens): ${id}`);
+      }
+      const serverUrl = values['server-url'] ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`;
+      if (!URL.canParse(serverUrl) || !/^https?:$/.test(new URL(serverUrl).protocol)) {
+        throw new CliUsageError(`--server-url が正しい URL ではありません: ${serverUrl}`, `--server-url is not an http(s) URL: ${serverUrl}`);
+      }
+      return { kind: 'register-terminal', dataDir, name, out: resolve(cwd, required(values, 'out', command)), serverUrl, ...(id === undefined ? {} : { id }) };
+    }
+    case 'retire-terminal':
+      return { kind: 'retire-terminal', dataDir, terminalId: onePositional(rest, command, { ja: '端末ID', en: 'terminal id' }, TerminalIdSchema) };
+    case 'release-lockout':
+    case 'set-temporary-password':
+      return {
+        kind: command,
+        dataDir,
+        operatorId: onePositional(rest, command, { ja: '操作者ID', en: 'operator id' }, OperatorIdSchema),
+        by: operatorIdOption(required(values, 'by', command)),
+      };
+    default:
+      throw new CliUsageError(`不明なサブコマンドです: ${command}`, `unknown subcommand: ${command}`);
+  }
+}

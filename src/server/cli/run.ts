@@ -1,0 +1,94 @@
+// Runs one parsed command. The server always uses the real clock.
+import { existsSync } from 'node:fs';
+import { createServerApp, listenOnLoopback } from '../app';
+import { systemClock } from '../clock';
+import { openServerDb, type ServerDb } from '../db/open';
+import { registerTerminal, retireTerminal, writeCredentialFile } from '../admin/register-terminal';
+import { releaseLockout } from '../admin/release-lockout';
+import { setTemporaryPassword } from '../admin/temporary-password';
+import { seedDemoTown } from '../demo/seed';
+import { formatDemoSummary } from '../demo/summary';
+import { refreshDemoTerminalFiles } from '../demo/terminal-files';
+import { AdminError } from '../admin/admin-error';
+import type { CliCommand } from './args';
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+async function withDb<T>(dataDir: string, action: (db: ServerDb) => T | Promise<T>): Promise<T> {
+  const { db } = openServerDb(dataDir);
+  try {
+    return await action(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** Starts the server and resolves once it listens; returns the close function. */
+export async function runServe(command: Extract<CliCommand, { kind: 'serve' }>, io: CliIo): Promise<() => Promise<void>> {
+  io.out(`データディレクトリ (data dir): ${command.dataDir}`);
+  const server = await createServerApp({ dataDir: command.dataDir, clock: systemClock, logger: false, passwordExpiryDays: command.passwordExpiryDays });
+  try {
+    if (command.demo) {
+      const result = await seedDemoTown(server.db, { dataDir: command.dataDir, clock: systemClock });
+      io.out(formatDemoSummary(result));
+    }
+    const { url, port } = await listenOnLoopback(server.app, command.port, command.host);
+    io.out(`ホスト (host): ${command.host}  ポート (port): ${port}`);
+    if (command.demo) {
+      for (const file of refreshDemoTerminalFiles(server.db, { dataDir: command.dataDir, serverUrl: url, clock: systemClock })) {
+        io.out(`端末資格情報 (terminal credential): ${file}`);
+      }
+    }
+    io.out(`中央サーバーを起動しました (server listening): ${url}`);
+    return server.close;
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}
+
+/** Runs a one-shot command. */
+export async function runCommand(command: Exclude<CliCommand, { kind: 'serve' | 'help' }>, io: CliIo): Promise<void> {
+  const clock = systemClock;
+  switch (command.kind) {
+    case 'seed-demo':
+      await withDb(command.dataDir, async (db) => {
+        const result = await seedDemoTown(db, { dataDir: command.dataDir, clock });
+        io.out(formatDemoSummary(result));
+      });
+      return;
+    case 'register-terminal':
+      if (existsSync(command.out)) {
+        throw new AdminError('output-exists', `出力先のファイルが既にあります (上書きしません): ${command.out}`, `output file already exists (not overwritten): ${command.out}`);
+      }
+      await withDb(command.dataDir, (db) => {
+        const credential = registerTerminal(db, { name: command.name, serverUrl: command.serverUrl, clock, ...(command.id ? { id: command.id } : {}) });
+        writeCredentialFile(command.out, credential, { exclusive: true });
+        io.out(`端末を登録しました (terminal registered): ${credential.terminalId} ${credential.terminalName}`);
+        io.out(`資格情報ファイル (credential file, keep it secret): ${command.out}`);
+      });
+      return;
+    case 'retire-terminal':
+      await withDb(command.dataDir, (db) => retireTerminal(db, { terminalId: command.terminalId, clock }));
+      io.out(`端末を廃止しました (terminal retired): ${command.terminalId}`);
+      return;
+    case 'release-lockout':
+      await withDb(command.dataDir, (db) => releaseLockout(db, { operatorId: command.operatorId, by: command.by, clock }));
+      io.out(`ロックアウトを解除しました (lockout released): ${command.operatorId} (by ${command.by})`);
+      io.out('端末は次回の名簿取得時に反映します (terminals apply it at their next roster fetch).');
+      return;
+    case 'set-temporary-password': {
+      const { password, lockedOut } = await withDb(command.dataDir, (db) =>
+        setTemporaryPassword(db, { operatorId: command.operatorId, by: command.by, clock }),
+      );
+      io.out(`仮パスワードを設定しました (temporary password set): ${command.operatorId} (by ${command.by})`);
+      io.out(`仮パスワード (shown once): ${password}`);
+      io.out('最初のログオン時に変更が必要です (must be changed at first logon).');
+      if (lockedOut) io.out('注意: この操作者はロックアウト中です。release-lockout で解除してください (the operator is locked out).');
+      return;
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// Terminal authentication: `Authorization: Terminal <terminalId>:<secret>`. The secret is
+// compared in constant time against the stored SHA-256; an unknown terminal costs the same.
+import { timingSafeEqual } from 'node:crypto';
+import { TERMINAL_AUTH_SCHEME, TerminalIdSchema } from '../../shared/server-api';
+import type { ServerDb } from '../db/open';
+import { recordEvent } from '../store/events';
+import { getTerminal, hashTerminalSecret, touchTerminal, type Terminal } from '../store/terminals';
+
+const SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+const DUMMY_HASH = hashTerminalSecret('no terminal has this secret');
+
+/** Parses the header; null when it is missing or malformed. */
+export function parseTerminalAuthorization(header: string | undefined): { terminalId: string; secret: string } | null {
+  if (typeof header !== 'string' || header.length > 300) return null;
+  const match = /^(\S+) (\S+)$/.exec(header.trim());
+  if (!match || match[1]!.toLowerCase() !== TERMINAL_AUTH_SCHEME.toLowerCase()) return null;
+  const credentials = match[2]!;
+  const colon = credentials.indexOf(':');
+  if (colon < 0) return null;
+  const terminalId = credentials.slice(0, colon);
+  const secret = credentials.slice(colon + 1);
+  if (!TerminalIdSchema.safeParse(terminalId).success || !SECRET_PATTERN.test(secret)) return null;
+  return { terminalId, secret };
+}
+
+function sameHash(aHex: string, bHex: string): boolean {
+  const a = Buffer.from(aHex, 'hex');
+  const b = Buffer.from(bHex, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export type AuthFailure = 'malformed' | 'unknown-terminal' | 'wrong-secret' | 'retired';
+
+/** Authenticates and updates last_contact_at; a failure is recorded in server_events (the client learns no reason). */
+export function authenticateTerminal(db: ServerDb, header: string | undefined, now: number, route: string): Terminal | AuthFailure {
+  const parsed = parseTerminalAuthorization(header);
+  let failure: AuthFailure;
+  let terminal: Terminal | undefined;
+  if (!parsed) {
+    failure = 'malformed';
+  } else {
+    terminal = getTerminal(db, parsed.terminalId);
+    const matches = sameHash(hashTerminalSecret(parsed.secret), terminal?.secretSha256 ?? DUMMY_HASH);
+    if (!terminal) failure = 'unknown-terminal';
+    else if (!matches) failure = 'wrong-secret';
+    else if (terminal.retiredAt !== null) failure = 'retired';
+    else {
+      touchTerminal(db, terminal.id, now);
+      return { ...terminal, lastContactAt: now };
+    }
+  }
+  recordEvent(db, {
+    at: now,
+    terminalId: terminal ? terminal.id : null,
+    kind: 'terminal-auth-failed',
+    detail: { reason: failure, route, ...(parsed && !terminal ? { claimedTerminalId: parsed.terminalId } : {}) },
+  });
+  return failure;
+}

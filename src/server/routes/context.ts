@@ -1,0 +1,10 @@
+import type { Clock } from '../clock';
+import type { ServerDb } from '../db/open';
+import type { ServerPolicy } from '../policy';
+
+/** What every route handler needs. */
+export interface RouteContext {
+  db: ServerDb;
+  clock: Clock;
+  policy: ServerPolicy;
+}

@@ -1,0 +1,39 @@
+// Route schemas, all derived from src/shared/server-api.ts.
+import {
+  ErrorResponseSchema,
+  HealthResponseSchema,
+  PasswordChangeRequestSchema,
+  PasswordChangeResponseSchema,
+  RosterResponseSchema,
+  SignInAttemptRequestSchema,
+  SignInAttemptResponseSchema,
+  TimeResponseSchema,
+} from '../../shared/server-api';
+import { toJsonSchema, type JsonSchema } from '../http/json-schema';
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request (malformed JSON, wrong types, extra fields, weak password hash)',
+  401: 'Terminal authentication failed (missing, malformed, unknown, wrong or retired credential)',
+  403: 'The card is unknown, revoked or lent to another operator',
+  404: 'Unknown operator',
+  409: 'Refused: operator retired, operator locked out, or request id reused with other content',
+  413: 'Request body too large',
+  415: 'Content-Type is not application/json',
+  500: 'Internal error',
+};
+
+export function errorResponses(...statuses: number[]): Record<number, JsonSchema> {
+  return Object.fromEntries(statuses.map((status) => [status, toJsonSchema(ErrorResponseSchema, 'output', ERROR_DESCRIPTIONS[status] ?? 'Error')]));
+}
+
+export const TERMINAL_SECURITY = [{ terminal: [] }];
+
+export const SCHEMAS = {
+  health: toJsonSchema(HealthResponseSchema, 'output', 'The server is up'),
+  time: toJsonSchema(TimeResponseSchema, 'output', 'The server time'),
+  roster: toJsonSchema(RosterResponseSchema, 'output', 'The operator roster (第17条9項) with cards, password info and policy'),
+  signInAttemptRequest: toJsonSchema(SignInAttemptRequestSchema, 'input'),
+  signInAttemptResponse: toJsonSchema(SignInAttemptResponseSchema, 'output', 'The attempt was counted; the authoritative counter and lockout state'),
+  passwordChangeRequest: toJsonSchema(PasswordChangeRequestSchema, 'input'),
+  passwordChangeResponse: toJsonSchema(PasswordChangeResponseSchema, 'output', 'The new password hash is stored'),
+};

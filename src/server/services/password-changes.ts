@@ -1,0 +1,48 @@
+// A password changed on a terminal. The terminal checks the policy and hashes; only the hash
+// arrives here. The lockout state is left as it is (only an authorised person releases it).
+import type { PasswordChangeRequest, PasswordChangeResponse } from '../../shared/server-api';
+import { parsePasswordHash } from '../../node/password/scrypt';
+import { DAY_MS, toIso } from '../clock';
+import type { ServerDb } from '../db/open';
+import { recordEvent } from '../store/events';
+import { getOperator, setPassword } from '../store/operators';
+import { ok, REFUSALS, type Answer } from './answers';
+import { checkOperatorCard } from './card-check';
+import { runOnce } from './idempotency';
+import type { TerminalContext } from './signin-attempts';
+
+export function passwordExpiresAt(setAt: number, passwordExpiryDays: number): number {
+  return setAt + passwordExpiryDays * DAY_MS;
+}
+
+export function recordPasswordChange(
+  db: ServerDb,
+  context: TerminalContext & { passwordExpiryDays: number },
+  request: PasswordChangeRequest,
+): Answer<PasswordChangeResponse> & { replayed: boolean } {
+  const { terminalId, now } = context;
+  return runOnce(db, { requestId: request.requestId, kind: 'password-change', terminalId, body: request, now }, () => {
+    const base = { requestId: request.requestId, at: request.at, cardKeyId: request.cardKeyId };
+    const refuse = (answer: Answer<never>, reason: string): Answer<never> => {
+      recordEvent(db, { at: now, terminalId, operatorId: request.operatorId, kind: 'password-change-refused', detail: { ...base, reason } });
+      return answer;
+    };
+    const operator = getOperator(db, request.operatorId);
+    if (!operator) return refuse(REFUSALS.unknownOperator(), 'unknown-operator');
+    if (operator.status !== 'active') return refuse(REFUSALS.operatorRetired(), 'operator-retired');
+    const cardRefusal = checkOperatorCard(db, operator.id, request.cardKeyId);
+    if (cardRefusal) return refuse(cardRefusal, (cardRefusal.body as { error: { code: string } }).error.code);
+    if (!parsePasswordHash(request.newHash)) return refuse(REFUSALS.weakPasswordHash(), 'weak-password-hash');
+
+    setPassword(db, operator.id, request.newHash, now, false);
+    // The hash itself is never written to the event log.
+    recordEvent(db, {
+      at: now,
+      terminalId,
+      operatorId: operator.id,
+      kind: 'password-changed',
+      detail: { ...base, wasTemporary: operator.passwordTemporary, lockedOut: operator.lockedOut },
+    });
+    return ok({ setAt: toIso(now), expiresAt: toIso(passwordExpiresAt(now, context.passwordExpiryDays)) });
+  });
+}

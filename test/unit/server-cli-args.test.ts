@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { CliUsageError, parseCliArgs } from '../../src/server/cli/args';
+
+const cwd = '/srv/town';
+
+function usageError(argv: string[]): CliUsageError {
+  try {
+    parseCliArgs(argv, cwd);
+  } catch (error) {
+    if (error instanceof CliUsageError) return error;
+    throw error;
+  }
+  throw new Error(`no error for ${argv.join(' ')}`);
+}
+
+describe('parseCliArgs', () => {
+  it('defaults to serving on 127.0.0.1:8470 with ./.data/server', () => {
+    expect(parseCliArgs([], cwd)).toEqual({ kind: 'serve', dataDir: '/srv/town/.data/server', host: '127.0.0.1', port: 8470, demo: false, passwordExpiryDays: 90 });
+  });
+
+  it('reads serve options', () => {
+    expect(parseCliArgs(['--demo', '--port', '0', '--host', '::1', '--data-dir', '/tmp/x', '--password-expiry-days', '60'], cwd)).toEqual({
+      kind: 'serve',
+      dataDir: '/tmp/x',
+      host: '::1',
+      port: 0,
+      demo: true,
+      passwordExpiryDays: 60,
+    });
+  });
+
+  it('accepts only loopback hosts', () => {
+    for (const host of ['0.0.0.0', '192.168.1.10', 'localhost', '::']) {
+      const error = usageError(['--host', host]);
+      expect(error.japanese).toContain('ループバック');
+      expect(error.english).toContain('loopback');
+    }
+  });
+
+  it('refuses bad ports, unknown options, unknown subcommands and options of another command', () => {
+    for (const port of ['-1', '65536', 'abc', '80.5', '']) expect(usageError(['--port', port]).english).toContain('--port');
+    expect(usageError(['--nope']).english).toContain('bad arguments');
+    expect(usageError(['frobnicate']).english).toContain('unknown subcommand');
+    expect(usageError(['seed-demo', '--port', '1']).english).toContain('--port is not an option of seed-demo');
+    expect(usageError(['--by', 'op-a']).english).toContain('--by is not an option of serve');
+  });
+
+  it('parses the subcommands', () => {
+    expect(parseCliArgs(['seed-demo', '--data-dir', 'd'], cwd)).toEqual({ kind: 'seed-demo', dataDir: '/srv/town/d' });
+    expect(parseCliArgs(['register-terminal', '--name', '住民課窓口3', '--out', 't.json'], cwd)).toEqual({
+      kind: 'register-terminal',
+      dataDir: '/srv/town/.data/server',
+      name: '住民課窓口3',
+      out: '/srv/town/t.json',
+      serverUrl: 'http://127.0.0.1:8470',
+    });
+    expect(parseCliArgs(['register-terminal', '--name', 'x', '--out', 't.json', '--id', 'term-3', '--server-url', 'http://127.0.0.1:9000'], cwd)).toMatchObject({
+      id: 'term-3',
+      serverUrl: 'http://127.0.0.1:9000',
+    });
+    expect(parseCliArgs(['release-lockout', 'op-yamada', '--by', 'op-suzuki'], cwd)).toMatchObject({ kind: 'release-lockout', operatorId: 'op-yamada', by: 'op-suzuki' });
+    expect(parseCliArgs(['set-temporary-password', 'op-sato', '--by', 'op-suzuki'], cwd)).toMatchObject({ kind: 'set-temporary-password', operatorId: 'op-sato', by: 'op-suzuki' });
+    expect(parseCliArgs(['retire-terminal', 'term-demo-02'], cwd)).toMatchObject({ kind: 'retire-terminal', terminalId: 'term-demo-02' });
+    expect(parseCliArgs(['--help'], cwd)).toEqual({ kind: 'help' });
+  });
+
+  it('explains missing or malformed subcommand arguments', () => {
+    expect(usageError(['register-terminal', '--out', 't.json']).japanese).toContain('--name');
+    expect(usageError(['register-terminal', '--name', 'x']).english).toContain('--out');
+    expect(usageError(['register-terminal', '--name', 'x', '--out', 'o', '--id', 'BAD ID']).english).toContain('--id');
+    expect(usageError(['register-terminal', '--name', 'x', '--out', 'o', '--server-url', 'ftp://x']).english).toContain('--server-url');
+    expect(usageError(['release-lockout', '--by', 'op-suzuki']).english).toContain('exactly one operator id');
+    expect(usageError(['release-lockout', 'op-a', 'op-b', '--by', 'op-suzuki']).english).toContain('exactly one operator id');
+    expect(usageError(['release-lockout', 'Op_A', '--by', 'op-suzuki']).english).toContain('malformed operator id');
+    expect(usageError(['release-lockout', 'op-a']).english).toContain('--by');
+    expect(usageError(['set-temporary-password', 'op-a', '--by', 'X Y']).english).toContain('--by');
+  });
+});
