@@ -14,6 +14,7 @@ const { values } = parseArgs({
     'data-dir': { type: 'string' },
     credential: { type: 'string' },
     kiosk: { type: 'boolean', default: false },
+    devtools: { type: 'boolean', default: false },
   },
   strict: false,
 });
@@ -36,7 +37,7 @@ app.whenReady().then(() => {
     app.exit(2);
     return;
   }
-  const { window, isOwnPage } = createMainWindow({ kiosk: values.kiosk === true, ...defaultPaths(join(__dirname, '..')) });
+  const { window, isOwnPage } = createMainWindow({ kiosk: values.kiosk === true, devTools: values.devtools === true, ...defaultPaths(join(__dirname, '..')) });
   const unregister = registerIpc(service, window, isOwnPage);
   service.start();
   app.on('window-all-closed', async () => {

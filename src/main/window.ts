@@ -9,6 +9,8 @@ export const CONTENT_SECURITY_POLICY =
 
 export interface WindowOptions {
   kiosk: boolean;
+  /** Developer tools only when asked for explicitly (never on a counter). */
+  devTools: boolean;
   rendererIndex: string;
   preloadPath: string;
 }
@@ -37,7 +39,7 @@ export function createMainWindow(options: WindowOptions): { window: BrowserWindo
       nodeIntegration: false,
       webSecurity: true,
       spellcheck: false,
-      devTools: !options.kiosk,
+      devTools: options.devTools && !options.kiosk,
     },
   });
   window.webContents.on('will-navigate', (event) => event.preventDefault());

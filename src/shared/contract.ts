@@ -9,7 +9,7 @@ export type Phase =
   | 'no-reader' // no card reader connected
   | 'insert-card' // waiting for an operator card
   | 'reading-card' // proving the card is genuine and finding its operator
-  | 'card-refused' // card not genuine / not on the roster / revoked: pull it out
+  | 'remove-card' // card refused (not genuine, not on the roster, revoked, closed) or session ended: pull it out
   | 'password' // card accepted, waiting for the password
   | 'change-password' // temporary or expired password must be changed now
   | 'locked-out' // 3 wrong passwords: an authorised person must release it
@@ -39,7 +39,7 @@ export interface HoursView {
   nextChangeLabel: string;
   /** Whole minutes left until closing, when open. */
   minutesLeft: number | null;
-  /** Set 15 and 5 minutes before closing while a session is open. */
+  /** From 15 minutes before closing while a session is open (stronger from 5 minutes). */
   closingWarning: string | null;
   exceptionLabel: string | null;
 }

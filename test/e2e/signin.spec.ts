@@ -41,7 +41,7 @@ test('sign in with card + password; pulling the card locks with nothing personal
   await expect(page.getByTestId('screen-insert-card')).toBeVisible();
   await shoot(page, '01-insert-card');
 
-  const card = stack.card(yamada.id);
+  const card = await stack.card(yamada.id);
   await card.insert();
   await expect(page.getByTestId('screen-password')).toBeVisible({ timeout: 10_000 });
   await expect(page.getByTestId('operator-name')).toContainText(yamada.name);
@@ -71,15 +71,15 @@ test('sign in with card + password; pulling the card locks with nothing personal
   await expect(page.getByTestId('screen-working')).toBeVisible();
 });
 
-test('idle → locked as an unattended card, with nothing personal left', async ({ page }) => {
+test('idle → locked, with nothing personal left', async ({ page }) => {
   stack = await new Stack({ idleLockSeconds: 5 }).start();
   await page.goto(stack.url);
-  const card = stack.card(yamada.id);
+  const card = await stack.card(yamada.id);
   await card.insert();
   await typePassword(page, 'password-input', yamada.password);
   await expect(page.getByTestId('screen-working')).toBeVisible({ timeout: 10_000 });
   await expect(page.getByTestId('screen-locked')).toBeVisible({ timeout: 15_000 });
-  await expect(page.getByTestId('lock-cause')).toContainText('カードが差し込まれていた');
+  await expect(page.getByTestId('lock-cause')).toContainText('一定時間操作がなかった');
   await expectNoPersonalData(page);
   await shoot(page, '06-locked-idle');
 });
@@ -87,7 +87,7 @@ test('idle → locked as an unattended card, with nothing personal left', async 
 test('three wrong passwords lock the operator out, also after the terminal restarts', async ({ page }) => {
   stack = await new Stack().start();
   await page.goto(stack.url);
-  const card = stack.card(yamada.id);
+  const card = await stack.card(yamada.id);
   await card.insert();
   await expect(page.getByTestId('screen-password')).toBeVisible({ timeout: 10_000 });
   await typePassword(page, 'password-input', 'Wrong#Pass0001');
@@ -124,7 +124,7 @@ test('three wrong passwords lock the operator out, also after the terminal resta
 test('a temporary password must be changed at first sign-in; short and guessable ones are refused', async ({ page }) => {
   stack = await new Stack().start();
   await page.goto(stack.url);
-  const card = stack.card(sato.id);
+  const card = await stack.card(sato.id);
   await card.insert();
   await typePassword(page, 'password-input', sato.password);
   await expect(page.getByTestId('screen-change-password')).toBeVisible({ timeout: 10_000 });
@@ -147,7 +147,7 @@ test('a temporary password must be changed at first sign-in; short and guessable
 
   await change('Nishi#Kumi-2027');
   await expect(page.getByTestId('screen-working')).toBeVisible();
-  await expect.poll(() => (stack!.server!.db.prepare('SELECT temporary FROM operators WHERE id = ?').get(sato.id) as { temporary: number }).temporary).toBe(0);
+  await expect.poll(() => (stack!.server!.db.prepare('SELECT password_temporary AS temporary FROM operators WHERE id = ?').get(sato.id) as { temporary: number }).temporary).toBe(0);
 
   // The new password is the one that works from now on.
   await card.remove();
@@ -164,7 +164,7 @@ test('outside operating hours nobody signs in, and a session open at 17:15 is lo
   await expect(page.getByTestId('screen-closed')).toContainText('日曜日');
   await expect(page.getByTestId('screen-closed')).toContainText('次の開庁');
   await shoot(page, '10-closed-sunday');
-  const card = stack.card(yamada.id);
+  const card = await stack.card(yamada.id);
   await card.insert();
   await expect(page.getByTestId('screen-remove-card')).toContainText('開庁時間外', { timeout: 10_000 });
   await shoot(page, '11-closed-card-refused');
@@ -186,13 +186,13 @@ test('outside operating hours nobody signs in, and a session open at 17:15 is lo
 test('a revoked card and an operator no longer on the roster are refused with a clear message', async ({ page }) => {
   stack = await new Stack().start();
   await page.goto(stack.url);
-  const revoked = stack.card('op-revoked');
+  const revoked = await stack.card('op-revoked');
   await revoked.insert();
   await expect(page.getByTestId('screen-remove-card')).toContainText('失効', { timeout: 10_000 });
   await shoot(page, '14-card-revoked');
   await revoked.remove();
   await expect(page.getByTestId('screen-insert-card')).toBeVisible();
-  const retired = stack.card('op-retired');
+  const retired = await stack.card('op-retired');
   await retired.insert();
   await expect(page.getByTestId('screen-remove-card')).toContainText('操作者名簿', { timeout: 10_000 });
 });

@@ -8,6 +8,8 @@ import { startServer, type RunningServer } from '../../src/server/app';
 import { seedDemoTown } from '../../src/server/demo/seed';
 import { refreshDemoTerminalFiles } from '../../src/server/demo/terminal-files';
 import { createTerminalRuntime } from '../../src/node/terminal/runtime';
+import { createPcscCardService } from '../../src/node/card/pcsc-card-service';
+import type { CardService } from '../../src/node/card/card-service';
 import type { TerminalService } from '../../src/node/terminal/terminal-service';
 import { startHost, type RunningHost } from '../../src/host/host-server';
 import { readCardFile } from '../../src/node/card/virtual-card-file';
@@ -29,9 +31,11 @@ export class Stack {
   readonly terminalDir = join(this.dir, 'terminal');
   server: RunningServer | null = null;
   service: TerminalService | null = null;
+  /** The terminal's PC/SC card service (real pcscd). */
+  cards: CardService | null = null;
   host: RunningHost | null = null;
   private serverPort = 0;
-  private readonly cards: VirtualCard[] = [];
+  private readonly virtualCards: VirtualCard[] = [];
 
   constructor(private readonly options: StackOptions = {}) {
     this.clock.set(options.time ?? OPEN_TIME);
@@ -56,7 +60,9 @@ export class Stack {
   }
 
   async startTerminal(): Promise<void> {
+    this.cards = createPcscCardService();
     this.service = createTerminalRuntime({
+      cards: this.cards,
       dataDir: this.terminalDir,
       credentialPath: join(this.serverDir, 'demo-terminal.json'),
       clockSource: this.clock,
@@ -72,6 +78,7 @@ export class Stack {
     await this.service?.stop();
     this.host = null;
     this.service = null;
+    this.cards = null;
   }
 
   async restartTerminal(): Promise<void> {
@@ -90,14 +97,14 @@ export class Stack {
     await this.service?.sync();
   }
 
-  card(operatorId: string): VirtualCard {
-    const card = new VirtualCard(readCardFile(join(this.serverDir, 'demo-cards', `${operatorId}.json`)));
-    this.cards.push(card);
+  async card(operatorId: string): Promise<VirtualCard> {
+    const card = new VirtualCard(await readCardFile(join(this.serverDir, 'demo-cards', `${operatorId}.json`)));
+    this.virtualCards.push(card);
     return card;
   }
 
   async close(): Promise<void> {
-    for (const card of this.cards) await card.remove().catch(() => undefined);
+    for (const card of this.virtualCards) await card.remove().catch(() => undefined);
     await this.stopTerminal().catch(() => undefined);
     await this.stopServer().catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });

@@ -56,11 +56,20 @@ describe('session machine', () => {
     expect(state.step).toMatchObject({ kind: 'password', operatorId: 'op-b' });
   });
 
-  it('idle while the card is in → locked as an unattended card, password resumes', () => {
-    const { state, effects } = run([...signIn(), { type: 'idle-timeout', at: 5000 }]);
-    expect(state.lock?.cause).toBe('unattended-card');
-    expect(state.step.kind).toBe('unlock');
-    expect(effects.at(-1)).toEqual({ type: 'locked', cause: 'unattended-card', operatorId: 'op-a' });
+  it('idle → locked; the card left in the reader after that is recorded as unattended; password resumes', () => {
+    const idle = run([...signIn(), { type: 'idle-timeout', at: 5000 }]);
+    expect(idle.state.lock?.cause).toBe('idle');
+    expect(idle.state.step.kind).toBe('unlock');
+    expect(idle.effects.at(-1)).toEqual({ type: 'locked', cause: 'idle', operatorId: 'op-a' });
+    const left = reduceSession(idle.state, { type: 'card-unattended', at: 9000 });
+    expect(left.state.lock).toEqual({ cause: 'unattended-card', at: 9000 });
+    expect(left.effects).toEqual([{ type: 'locked', cause: 'unattended-card', operatorId: 'op-a' }]);
+    // Only once, and never from a manual lock or without a session.
+    expect(reduceSession(left.state, { type: 'card-unattended', at: 9500 }).effects).toEqual([]);
+    const manual = run([...signIn(), { type: 'manual-lock', at: 1 }]).state;
+    expect(reduceSession(manual, { type: 'card-unattended', at: 2 }).state).toBe(manual);
+    const resumed = reduceSession(left.state, { type: 'password-accepted', at: 10_000, mustChange: null });
+    expect(resumed.state.step.kind).toBe('working');
   });
 
   it('closing time locks a working session and aborts a sign-in in progress', () => {

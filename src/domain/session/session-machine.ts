@@ -40,6 +40,7 @@ export type SessionEvent =
   | { type: 'password-rejected'; lockedOut: boolean }
   | { type: 'password-changed'; at: number }
   | { type: 'idle-timeout'; at: number }
+  | { type: 'card-unattended'; at: number }
   | { type: 'hours-closed'; at: number }
   | { type: 'manual-lock'; at: number }
   | { type: 'sign-out' };
@@ -152,9 +153,18 @@ export function reduceSession(state: SessionState, event: SessionEvent): Transit
     }
 
     case 'idle-timeout':
-      // Working implies the card is still in the reader: an idle operator left it there.
       if (step.kind !== 'working') return same(state);
-      return lockNow(state, 'unattended-card', event.at, { kind: 'unlock', reader: step.reader });
+      return lockNow(state, 'idle', event.at, { kind: 'unlock', reader: step.reader });
+
+    case 'card-unattended': {
+      // Still idle and the card still in the reader after an idle lock: the operator walked away
+      // without pulling the card (第17条12項). Recorded as such; the lock stays.
+      if (step.kind !== 'unlock' || !state.session || state.lock?.cause !== 'idle') return same(state);
+      return {
+        state: { ...state, lock: { cause: 'unattended-card', at: event.at } },
+        effects: [{ type: 'locked', cause: 'unattended-card', operatorId: state.session.operatorId }],
+      };
+    }
 
     case 'manual-lock':
       if (step.kind !== 'working') return same(state);

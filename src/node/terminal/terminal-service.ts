@@ -54,6 +54,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
   private lastSnapshotKey = '';
   private readonly idleLockMs: number;
   private warnedFor: number | null = null;
+  private lockedAtMono: number | null = null;
   private stopped = false;
 
   constructor(private readonly o: TerminalServiceOptions) {
@@ -157,7 +158,8 @@ export class TerminalService extends EventEmitter implements TerminalApi {
       return { ok: false, message: `パスワードが違います。あと${after.attemptsLeft}回間違えるとロックアウトされます。` };
     }
     this.attemptsLeft = null;
-    const mustChange = operator.password.temporary ? 'temporary' : this.isExpired(operator) ? 'expired' : null;
+    const changedHere = this.pendingPasswordChange(operator) !== undefined;
+    const mustChange = changedHere ? null : operator.password.temporary ? 'temporary' : this.isExpired(operator) ? 'expired' : null;
     this.record({ type: step.kind === 'unlock' ? 'session.unlock-password' : 'signin.password-ok', outcome: 'success', operatorId: operator.id, cardKeyId, detail: { mustChange } });
     this.apply({ type: 'password-accepted', at, mustChange: step.kind === 'unlock' ? null : mustChange });
     void this.sync();
@@ -279,8 +281,11 @@ export class TerminalService extends EventEmitter implements TerminalApi {
         }
       }
     }
-    if (this.state.step.kind === 'working' && this.o.clockSource.monoNow() - this.lastActivityMono >= this.idleLockMs) {
+    const mono = this.o.clockSource.monoNow();
+    if (this.state.step.kind === 'working' && mono - this.lastActivityMono >= this.idleLockMs) {
       this.apply({ type: 'idle-timeout', at: now });
+    } else if (this.state.lock?.cause === 'idle' && this.state.step.kind === 'unlock' && this.lockedAtMono !== null && mono - this.lockedAtMono >= this.idleLockMs) {
+      this.apply({ type: 'card-unattended', at: now });
     }
     this.publish();
   }
@@ -318,16 +323,32 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     for (;;) {
       const entry = this.o.store.get().outbox[0];
       if (!entry) return;
+      // The server's answer is applied to the cached roster in the same durable write that
+      // removes the entry, so the count or the new password is never lost in between.
+      let applyAnswer: (roster: RosterResponse) => void = () => undefined;
       try {
-        if (entry.kind === 'signin-attempt') await this.o.server.signInAttempt(entry.request);
-        else await this.o.server.passwordChange(entry.request);
+        if (entry.kind === 'signin-attempt') {
+          const answer = await this.o.server.signInAttempt(entry.request);
+          applyAnswer = (roster) => {
+            const op = roster.operators.find((o) => o.id === entry.request.operatorId);
+            if (op) Object.assign(op, { failedAttempts: answer.failedAttempts, lockedOut: answer.lockedOut });
+          };
+        } else {
+          const answer = await this.o.server.passwordChange(entry.request);
+          applyAnswer = (roster) => {
+            const op = roster.operators.find((o) => o.id === entry.request.operatorId);
+            if (op) op.password = { hash: entry.request.newHash, setAt: answer.setAt, expiresAt: answer.expiresAt, temporary: false };
+          };
+        }
       } catch (error) {
-        if (!(error instanceof ServerRejectedError)) throw error;
-        // Refused for good (e.g. the card was revoked meanwhile): keep evidence, do not retry forever.
+        // Only a refusal of this very report is final (e.g. the card was revoked meanwhile); a
+        // refused credential, a full server or a rate limit is retried later like a network cut.
+        if (!(error instanceof ServerRejectedError) || !FINAL_REFUSALS.has(error.status)) throw error;
         this.record({ type: 'sync.report-refused', outcome: 'failure', operatorId: entry.request.operatorId, detail: { kind: entry.kind, code: error.code } });
       }
       this.o.store.update((s) => {
         s.outbox = s.outbox.filter((e) => e.request.requestId !== entry.request.requestId);
+        if (s.roster) applyAnswer(s.roster);
       });
     }
   }
@@ -337,13 +358,14 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     const session = this.state.session;
     if (!session) return;
     const found = operatorForCard(roster.operators, session.cardKeyId, this.clock.now());
-    if (!found.ok) {
-      this.record({ type: 'session.ended-by-roster', outcome: 'info', operatorId: session.operatorId, detail: { reason: found.reason } });
-      this.apply({ type: 'sign-out' });
-      const reader = this.state.step.kind === 'waiting' ? null : this.state.step.reader;
-      if (reader) this.state = { ...this.state, step: { kind: 'remove-card', reader, message: found.message } };
-      this.publish(true);
-    }
+    // An operator locked out meanwhile (e.g. signed in here offline while locked out elsewhere) loses the session too.
+    const ended = !found.ok ? { reason: found.reason, message: found.message } : this.failures(found.operator).lockedOut ? { reason: 'locked-out', message: LOCKED_OUT_MESSAGE } : null;
+    if (!ended) return;
+    this.record({ type: 'session.ended-by-roster', outcome: 'info', operatorId: session.operatorId, detail: { reason: ended.reason } });
+    this.apply({ type: 'sign-out' });
+    const reader = this.state.step.kind === 'waiting' ? null : this.state.step.reader;
+    if (reader) this.state = { ...this.state, step: { kind: 'remove-card', reader, message: ended.message } };
+    this.publish(true);
   }
 
   // ---------- helpers ----------
@@ -367,13 +389,16 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     return effectiveFailures(operator, pending, max);
   }
 
-  /** A password changed on this terminal but not yet acknowledged by the server wins. */
-  private currentHash(operator: RosterOperator): string {
-    const pending = this.o.store
+  private pendingPasswordChange(operator: RosterOperator) {
+    return this.o.store
       .get()
       .outbox.filter((e): e is Extract<OutboxEntry, { kind: 'password-change' }> => e.kind === 'password-change' && e.request.operatorId === operator.id)
       .at(-1);
-    return pending ? pending.request.newHash : operator.password.hash;
+  }
+
+  /** A password changed on this terminal but not yet acknowledged by the server wins. */
+  private currentHash(operator: RosterOperator): string {
+    return this.pendingPasswordChange(operator)?.request.newHash ?? operator.password.hash;
   }
 
   private isExpired(operator: RosterOperator): boolean {
@@ -413,7 +438,10 @@ export class TerminalService extends EventEmitter implements TerminalApi {
 
   private onEffect(effect: SessionEffect): void {
     const base: AuditEvent = { type: `session.${effect.type}`, outcome: 'info', operatorId: effect.operatorId };
-    if (effect.type === 'locked') this.record({ ...base, detail: { cause: effect.cause } });
+    if (effect.type === 'locked') {
+      this.lockedAtMono = this.o.clockSource.monoNow();
+      this.record({ ...base, detail: { cause: effect.cause } });
+    }
     else if (effect.type === 'signed-in') this.record({ ...base, outcome: 'success', cardKeyId: effect.cardKeyId });
     else if (effect.type === 'signed-out') {
       this.record({ ...base, detail: { reason: effect.reason } });
@@ -500,6 +528,9 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     this.emit('snapshot', snap);
   }
 }
+
+/** HTTP statuses that refuse the report itself; anything else is retried. */
+const FINAL_REFUSALS = new Set([400, 403, 404, 409, 422]);
 
 const LOCKED_OUT_MESSAGE = 'パスワードを3回間違えたため、この操作者はロックアウトされています。情報保護管理者に解除を依頼してください。';
 const CLOCK_MESSAGE = '端末の時計が以前より戻されています。サーバーに接続して時刻を確認するまでサインインできません。';
