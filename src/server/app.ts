@@ -7,7 +7,8 @@ import { systemClock, type Clock } from './clock';
 import { openServerDb, type ServerDb } from './db/open';
 import { installErrorHandlers } from './http/errors';
 import { DEFAULT_HOST, isLoopbackHost, LOOPBACK_HOSTS, serverUrl } from './loopback';
-import { DEFAULT_PASSWORD_EXPIRY_DAYS, MAX_FAILED_ATTEMPTS, type ServerPolicy } from './policy';
+import { PASSWORD_EXPIRY_DAYS_DEFAULT } from '../domain/password';
+import { MAX_FAILED_ATTEMPTS, type ServerPolicy } from './policy';
 import { registerPublicRoutes } from './routes/public';
 import { registerTerminalRoutes } from './routes/terminal';
 
@@ -32,7 +33,7 @@ export interface ServerApp {
 
 export async function createServerApp(options: ServerAppOptions): Promise<ServerApp> {
   const clock = options.clock ?? systemClock;
-  const passwordExpiryDays = options.passwordExpiryDays ?? DEFAULT_PASSWORD_EXPIRY_DAYS;
+  const passwordExpiryDays = options.passwordExpiryDays ?? PASSWORD_EXPIRY_DAYS_DEFAULT;
   if (!Number.isInteger(passwordExpiryDays) || passwordExpiryDays < 1 || passwordExpiryDays > 3650) {
     throw new RangeError('passwordExpiryDays must be an integer 1..3650');
   }

@@ -2,8 +2,8 @@
 
 /** 第18条1項(3): three wrong passwords for the same user name lock it out. Fixed by regulation. */
 export const MAX_FAILED_ATTEMPTS = 3;
-/** 第18条1項(1): every password expires. Configurable per server. */
-export const DEFAULT_PASSWORD_EXPIRY_DAYS = 90;
+// 第18条1項(1): every password expires; the default period (90 days) is the domain's
+// PASSWORD_EXPIRY_DAYS_DEFAULT (src/domain/password), configurable per server.
 
 export interface ServerPolicy {
   passwordExpiryDays: number;

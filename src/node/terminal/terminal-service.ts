@@ -141,10 +141,13 @@ export class TerminalService extends EventEmitter implements TerminalApi {
       this.passwordBusy = false;
     }
     if (this.state.step !== step) return { ok: false, message: 'カードが抜かれたため中断しました。' };
+    // A sync may have delivered earlier attempts (or a password change) while the hash was being
+    // checked: count against the roster as it is now, not the copy read before.
+    const current = this.operator(operator.id) ?? operator;
     const at = this.clock.now();
     this.queue({ kind: 'signin-attempt', request: { requestId: randomUUID(), operatorId: operator.id, cardKeyId, outcome: good ? 'success' : 'failure', at: new Date(at).toISOString() } });
     if (!good) {
-      const after = this.failures(operator);
+      const after = this.failures(current);
       this.attemptsLeft = after.attemptsLeft;
       this.record({ type: 'signin.failure', outcome: 'failure', operatorId: operator.id, cardKeyId, detail: { reason: 'wrong-password', failedAttempts: after.failedAttempts, unlock: step.kind === 'unlock' } });
       if (after.lockedOut) {
@@ -158,8 +161,8 @@ export class TerminalService extends EventEmitter implements TerminalApi {
       return { ok: false, message: `パスワードが違います。あと${after.attemptsLeft}回間違えるとロックアウトされます。` };
     }
     this.attemptsLeft = null;
-    const changedHere = this.pendingPasswordChange(operator) !== undefined;
-    const mustChange = changedHere ? null : operator.password.temporary ? 'temporary' : this.isExpired(operator) ? 'expired' : null;
+    const changedHere = this.pendingPasswordChange(current) !== undefined;
+    const mustChange = changedHere ? null : current.password.temporary ? 'temporary' : this.isExpired(current) ? 'expired' : null;
     this.record({ type: step.kind === 'unlock' ? 'session.unlock-password' : 'signin.password-ok', outcome: 'success', operatorId: operator.id, cardKeyId, detail: { mustChange } });
     this.apply({ type: 'password-accepted', at, mustChange: step.kind === 'unlock' ? null : mustChange });
     void this.sync();
@@ -362,9 +365,14 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     const ended = !found.ok ? { reason: found.reason, message: found.message } : this.failures(found.operator).lockedOut ? { reason: 'locked-out', message: LOCKED_OUT_MESSAGE } : null;
     if (!ended) return;
     this.record({ type: 'session.ended-by-roster', outcome: 'info', operatorId: session.operatorId, detail: { reason: ended.reason } });
-    this.apply({ type: 'sign-out' });
-    const reader = this.state.step.kind === 'waiting' ? null : this.state.step.reader;
-    if (reader) this.state = { ...this.state, step: { kind: 'remove-card', reader, message: ended.message } };
+    // The session ends in one step (no intermediate snapshot). Only the session's own card (working,
+    // or at the lock screen) is asked out with the reason; another operator's card being read
+    // meanwhile is left alone: it is not the revoked one.
+    const step = this.state.step;
+    const own = step.kind === 'working' || step.kind === 'unlock';
+    this.state = { step: own ? { kind: 'remove-card', reader: step.reader, message: ended.message } : step, session: null, lock: null };
+    if (own) this.attemptsLeft = null;
+    this.onEffect({ type: 'signed-out', operatorId: session.operatorId, reason: 'operator' });
     this.publish(true);
   }
 

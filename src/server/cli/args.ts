@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OperatorIdSchema, TerminalIdSchema } from '../../shared/server-api';
 import { DEFAULT_HOST, DEFAULT_PORT, isLoopbackHost, LOOPBACK_HOSTS, type LoopbackHost } from '../loopback';
-import { DEFAULT_PASSWORD_EXPIRY_DAYS } from '../policy';
+import { PASSWORD_EXPIRY_DAYS_DEFAULT } from '../../domain/password';
 
 export const DEFAULT_DATA_DIR = './.data/server';
 
@@ -140,7 +140,7 @@ export function parseCliArgs(argv: readonly string[], cwd: string = process.cwd(
         port: values.port === undefined ? DEFAULT_PORT : integer(values.port, '--port', 0, 65535),
         demo: values.demo === true,
         passwordExpiryDays:
-          values['password-expiry-days'] === undefined ? DEFAULT_PASSWORD_EXPIRY_DAYS : integer(values['password-expiry-days'], '--password-expiry-days', 1, 3650),
+          values['password-expiry-days'] === undefined ? PASSWORD_EXPIRY_DAYS_DEFAULT : integer(values['password-expiry-days'], '--password-expiry-days', 1, 3650),
       };
     }
     case 'seed-demo':

@@ -2,7 +2,8 @@
 // arrives here. The lockout state is left as it is (only an authorised person releases it).
 import type { PasswordChangeRequest, PasswordChangeResponse } from '../../shared/server-api';
 import { parsePasswordHash } from '../../node/password/scrypt';
-import { DAY_MS, toIso } from '../clock';
+import { passwordExpiresAt } from '../../domain/password';
+import { toIso } from '../clock';
 import type { ServerDb } from '../db/open';
 import { recordEvent } from '../store/events';
 import { getOperator, setPassword } from '../store/operators';
@@ -10,10 +11,6 @@ import { ok, REFUSALS, type Answer } from './answers';
 import { checkOperatorCard } from './card-check';
 import { runOnce } from './idempotency';
 import type { TerminalContext } from './signin-attempts';
-
-export function passwordExpiresAt(setAt: number, passwordExpiryDays: number): number {
-  return setAt + passwordExpiryDays * DAY_MS;
-}
 
 export function recordPasswordChange(
   db: ServerDb,

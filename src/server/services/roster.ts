@@ -1,6 +1,7 @@
 // The operator roster handed to terminals (第17条9項): every operator including retired ones,
 // their cards (revoked ones too, so an offline terminal learns the revocation at next contact),
 // password hash info and lockout state.
+import { passwordExpiresAt } from '../../domain/password';
 import type { RosterOperator, RosterResponse } from '../../shared/server-api';
 import { toIso } from '../clock';
 import type { ServerDb } from '../db/open';
@@ -9,7 +10,6 @@ import { listCalendarExceptions } from '../store/calendar';
 import { listCards, type Card } from '../store/cards';
 import { recordEvent } from '../store/events';
 import { listOperators } from '../store/operators';
-import { passwordExpiresAt } from './password-changes';
 
 /** RosterOperatorSchema allows at most this many cards per operator. */
 export const MAX_CARDS_PER_OPERATOR = 20;
