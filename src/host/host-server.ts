@@ -62,7 +62,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       res.writeHead(405, headers).end();
       return;
     }
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    } catch {
+      res.writeHead(400, headers).end();
+      return;
+    }
     const file = normalize(join(root, path === '/' ? 'index.html' : path));
     if (!file.startsWith(root + sep) && file !== root) {
       res.writeHead(404, headers).end();

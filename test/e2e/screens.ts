@@ -2,5 +2,5 @@
 import type { Page } from '@playwright/test';
 
 export async function shoot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: false });
+  await page.screenshot({ path: `screenshots/${name}.png`, fullPage: false });
 }

@@ -105,8 +105,12 @@ export class Stack {
 
   async close(): Promise<void> {
     for (const card of this.virtualCards) await card.remove().catch(() => undefined);
+    // pcscd polls the virtual reader every 400 ms: let it see the removal before the next
+    // test inserts a card, or it would take the swap for the same card staying in.
+    if (this.virtualCards.length > 0) await new Promise((r) => setTimeout(r, 1000));
     await this.stopTerminal().catch(() => undefined);
     await this.stopServer().catch(() => undefined);
-    rmSync(this.dir, { recursive: true, force: true });
+    if (process.env.KEEP_STACK) console.log(`stack kept: ${this.dir}`);
+    else rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -225,14 +225,16 @@ export class TerminalService extends EventEmitter implements TerminalApi {
   };
 
   private async readCard(reader: string): Promise<void> {
+    // The clock first: hours computed from an untrusted clock would give a misleading reason.
+    if (this.clock.isUntrusted()) {
+      this.record({ type: 'signin.refused', outcome: 'failure', detail: { reason: 'clock-untrusted' } });
+      this.apply({ type: 'card-failed', reader, message: CLOCK_MESSAGE });
+      return;
+    }
     const closed = this.closedMessage();
     if (closed) {
       this.record({ type: 'signin.refused', outcome: 'failure', detail: { reason: 'closed-hours' } });
       this.apply({ type: 'card-failed', reader, message: closed });
-      return;
-    }
-    if (this.clock.isUntrusted()) {
-      this.apply({ type: 'card-failed', reader, message: CLOCK_MESSAGE });
       return;
     }
     let keyId: string;
@@ -269,6 +271,13 @@ export class TerminalService extends EventEmitter implements TerminalApi {
   private tick(): void {
     if (this.stopped) return;
     const now = this.clock.now();
+    // Keep the last trusted time on disk also while offline, so a clock set back during a
+    // long offline stretch is still noticed at the next start.
+    if (!this.clock.isUntrusted() && now - (this.o.store.get().lastKnownTrusted ?? 0) >= 60_000) {
+      this.o.store.update((s) => {
+        s.lastKnownTrusted = now;
+      });
+    }
     const jump = this.clock.checkForJump();
     if (jump) this.record({ type: 'clock.anomaly', outcome: 'failure', detail: { kind: jump.kind, deltaMs: Math.round(jump.deltaMs) } });
     const hours = hoursAt(now, this.exceptions());

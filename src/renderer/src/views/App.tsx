@@ -25,7 +25,7 @@ export const App = observer(function App() {
   if (!snap) {
     return (
       <div className="app">
-        <MessageScreen testId="screen-starting" icon="⏳" title="起動しています" lines={[session.connected ? '端末の状態を取得しています。' : '端末サービスに接続しています。']} />
+        <MessageScreen testId="screen-starting" icon="wait" title="起動しています" lines={[session.connected ? '端末の状態を取得しています。' : '端末サービスに接続しています。']} />
       </div>
     );
   }
@@ -33,15 +33,15 @@ export const App = observer(function App() {
   const screen = (() => {
     switch (snap.phase) {
       case 'starting':
-        return <MessageScreen testId="screen-starting" icon="⏳" title="起動しています" lines={['しばらくお待ちください。']} />;
+        return <MessageScreen testId="screen-starting" icon="wait" title="起動しています" lines={['しばらくお待ちください。']} />;
       case 'no-reader':
-        return <MessageScreen testId="screen-no-reader" icon="🔌" title="カードリーダーが見つかりません" lines={['カードリーダーの接続を確認してください。', '接続されると自動で次へ進みます。']} tone="warning" />;
+        return <MessageScreen testId="screen-no-reader" icon="plug" title="カードリーダーが見つかりません" lines={['カードリーダーの接続を確認してください。', '接続されると自動で次へ進みます。']} tone="warning" />;
       case 'insert-card':
-        return <MessageScreen testId="screen-insert-card" icon="💳" title="職員用ICカードを挿入してください" lines={['カードを挿入すると、カードの確認のあとパスワードの入力に進みます。', '席を離れるときは必ずカードを抜いてください。']} />;
+        return <MessageScreen testId="screen-insert-card" icon="card" title="職員用ICカードを挿入してください" lines={['カードを挿入すると、カードの確認のあとパスワードの入力に進みます。', '席を離れるときは必ずカードを抜いてください。']} />;
       case 'reading-card':
-        return <MessageScreen testId="screen-reading-card" icon="🔍" title="カードを確認しています" lines={['カードを抜かずにお待ちください。']} />;
+        return <MessageScreen testId="screen-reading-card" icon="search" title="カードを確認しています" lines={['カードを抜かずにお待ちください。']} />;
       case 'remove-card':
-        return <MessageScreen testId="screen-remove-card" icon="⚠" title="カードを抜いてください" lines={[snap.notice?.text ?? '']} tone="error" />;
+        return <MessageScreen testId="screen-remove-card" icon="warning" title="カードを抜いてください" lines={[snap.notice?.text ?? '']} tone="error" />;
       case 'password':
         return <PasswordScreen />;
       case 'change-password':
@@ -50,7 +50,7 @@ export const App = observer(function App() {
         return (
           <MessageScreen
             testId="screen-locked-out"
-            icon="⛔"
+            icon="stop"
             title="ロックアウトされています"
             lines={['パスワードを3回間違えたため、この操作者はサインインできません。', '情報保護管理者に解除を依頼してください。カードを抜いてください。']}
             tone="error"
@@ -64,14 +64,14 @@ export const App = observer(function App() {
         return (
           <MessageScreen
             testId="screen-closed"
-            icon="🌙"
+            icon="moon"
             title="開庁時間外です"
             lines={[`${snap.hours.reason}`, snap.hours.nextChangeLabel, snap.lockCause ? (snap.notice?.text ?? '') : '', '業務端末は 8:30〜17:15（町の休日を除く）に利用できます。']}
             tone="warning"
           />
         );
       case 'clock-error':
-        return <MessageScreen testId="screen-clock-error" icon="🕒" title="端末の時刻を確認できません" lines={['端末の時計が以前の時刻より戻されています。', 'サーバーに接続して正しい時刻を取得するまで利用できません。システム管理者に連絡してください。']} tone="error" />;
+        return <MessageScreen testId="screen-clock-error" icon="clock" title="端末の時刻を確認できません" lines={['端末の時計が以前の時刻より戻されています。', 'サーバーに接続して正しい時刻を取得するまで利用できません。システム管理者に連絡してください。']} tone="error" />;
     }
   })();
 

@@ -36,29 +36,34 @@ export const ChangePasswordScreen = observer(function ChangePasswordScreen() {
           ? 'パスワードの有効期限が切れています。新しいパスワードを設定してください。'
           : '初期パスワード（仮パスワード）のままでは業務を始められません。新しいパスワードを設定してください。'}
       </p>
-      <form onSubmit={submit} className="form">
-        <label htmlFor="current">現在のパスワード</label>
-        <input id="current" type="password" autoComplete="off" autoFocus value={current} maxLength={256} onChange={(e) => setCurrent(e.target.value)} data-testid="current-password" />
-        <label htmlFor="next">新しいパスワード</label>
-        <input id="next" type="password" autoComplete="off" value={next} maxLength={256} onChange={(e) => setNext(e.target.value)} data-testid="new-password" />
-        <label htmlFor="confirm">新しいパスワード（確認）</label>
-        <input id="confirm" type="password" autoComplete="off" value={confirm} maxLength={256} onChange={(e) => setConfirm(e.target.value)} data-testid="confirm-password" />
-        <button type="submit" disabled={session.busy || !current || !next || !confirm} data-testid="change-submit">
-          {session.busy ? '確認中…' : '変更して業務を開始（Enter）'}
-        </button>
-      </form>
-      {session.message && (
-        <div className="error" role="alert" data-testid="form-error">
-          {session.message.split('\n').map((line) => (
-            <p key={line}>{line}</p>
-          ))}
+      <div className="change-grid">
+        <form onSubmit={submit} className="form form-compact">
+          <label htmlFor="current">現在のパスワード</label>
+          <input id="current" type="password" autoComplete="off" autoFocus value={current} maxLength={256} onChange={(e) => setCurrent(e.target.value)} data-testid="current-password" />
+          <label htmlFor="next">新しいパスワード</label>
+          <input id="next" type="password" autoComplete="off" value={next} maxLength={256} onChange={(e) => setNext(e.target.value)} data-testid="new-password" />
+          <label htmlFor="confirm">新しいパスワード（確認）</label>
+          <input id="confirm" type="password" autoComplete="off" value={confirm} maxLength={256} onChange={(e) => setConfirm(e.target.value)} data-testid="confirm-password" />
+          <button type="submit" disabled={session.busy || !current || !next || !confirm} data-testid="change-submit">
+            {session.busy ? '確認中…' : '変更して業務を開始（Enter）'}
+          </button>
+        </form>
+        <div>
+          {session.message && (
+            <div className="error" role="alert" data-testid="form-error">
+              {session.message.split('\n').map((line) => (
+                <p key={line}>{line}</p>
+              ))}
+            </div>
+          )}
+          <h2 className="rules-title">新しいパスワードの条件</h2>
+          <ul className="rules">
+            {RULES.map((rule) => (
+              <li key={rule}>{rule}</li>
+            ))}
+          </ul>
         </div>
-      )}
-      <ul className="rules">
-        {RULES.map((rule) => (
-          <li key={rule}>{rule}</li>
-        ))}
-      </ul>
+      </div>
     </main>
   );
 });

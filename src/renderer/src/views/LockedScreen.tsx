@@ -3,6 +3,7 @@
 import { observer } from 'mobx-react-lite';
 import { useState, type FormEvent } from 'react';
 import { useStores } from '../stores/root-store';
+import { Icon } from './Icon';
 
 export const LockedScreen = observer(function LockedScreen() {
   const { session } = useStores();
@@ -22,7 +23,7 @@ export const LockedScreen = observer(function LockedScreen() {
   return (
     <main className="panel panel-locked" data-testid="screen-locked">
       <div className="panel-icon" aria-hidden="true">
-        🔒
+        <Icon name="lock" />
       </div>
       <h1>ロック中</h1>
       {snap.notice && <p data-testid="lock-cause">{snap.notice.text}</p>}

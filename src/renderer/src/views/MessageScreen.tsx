@@ -1,8 +1,10 @@
-export function MessageScreen(props: { testId: string; icon: string; title: string; lines: string[]; tone?: 'info' | 'warning' | 'error' }) {
+import { Icon, type IconName } from './Icon';
+
+export function MessageScreen(props: { testId: string; icon: IconName; title: string; lines: string[]; tone?: 'info' | 'warning' | 'error' }) {
   return (
     <main className={`panel panel-${props.tone ?? 'info'}`} data-testid={props.testId} role="status" aria-live="polite">
       <div className="panel-icon" aria-hidden="true">
-        {props.icon}
+        <Icon name={props.icon} />
       </div>
       <h1>{props.title}</h1>
       {props.lines

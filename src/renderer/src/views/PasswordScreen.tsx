@@ -31,7 +31,7 @@ export const PasswordScreen = observer(function PasswordScreen() {
           {session.busy ? '確認中…' : 'サインイン（Enter）'}
         </button>
       </form>
-      {snap.attemptsLeft !== null && snap.attemptsLeft < 3 && <p className="attempts">残り入力回数: {snap.attemptsLeft}回</p>}
+      {snap.attemptsLeft !== null && <p className={snap.attemptsLeft < 3 ? 'attempts attempts-low' : 'attempts'} data-testid="attempts-left">残り入力回数: {snap.attemptsLeft}回</p>}
       {session.message && (
         <p className="error" role="alert" data-testid="form-error">
           {session.message}

@@ -1,0 +1,131 @@
+// The second host's transport as a boundary: only our page (token + origin) may connect, every
+// payload is validated before it reaches the service, static files never escape out/renderer.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { startHost, type RunningHost, type SnapshotSource } from '../../src/host/host-server';
+import type { CommandResult, TerminalSnapshot } from '../../src/shared/contract';
+
+/** A recording implementation of the contract: the transport, not the service, is under test. */
+class RecordingService extends EventEmitter implements SnapshotSource {
+  calls: Array<{ method: string; input: unknown }> = [];
+  snapshot(): TerminalSnapshot {
+    return { seq: 1, phase: 'insert-card' } as TerminalSnapshot;
+  }
+  private ok(method: string, input: unknown): Promise<CommandResult> {
+    this.calls.push({ method, input });
+    return Promise.resolve({ ok: true });
+  }
+  getSnapshot = async (input: object) => {
+    this.calls.push({ method: 'getSnapshot', input });
+    return this.snapshot();
+  };
+  submitPassword = (input: { password: string }) => this.ok('submitPassword', input);
+  changePassword = (input: object) => this.ok('changePassword', input);
+  lock = (input: object) => this.ok('lock', input);
+  signOut = (input: object) => this.ok('signOut', input);
+  reportActivity = (input: object) => this.ok('reportActivity', input);
+}
+
+let dir: string;
+let host: RunningHost;
+let service: RecordingService;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'host-test-'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>t</title>');
+  writeFileSync(join(tmpdir(), 'host-test-secret.txt'), 'secret');
+  service = new RecordingService();
+  host = await startHost({ service, rendererDir: dir, port: 0 });
+});
+afterEach(async () => {
+  await host.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const origin = () => new URL(host.url).origin;
+const token = () => new URLSearchParams(new URL(host.url).hash.slice(1)).get('token')!;
+
+function connect(opts: { token?: string; origin?: string } = {}): Promise<{ ws: WebSocket; messages: unknown[] }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${origin().replace('http', 'ws')}/rpc?token=${encodeURIComponent(opts.token ?? token())}`, { origin: opts.origin ?? origin() });
+    const messages: unknown[] = [];
+    ws.on('message', (data) => messages.push(JSON.parse(data.toString())));
+    ws.once('open', () => resolve({ ws, messages }));
+    ws.once('error', reject);
+  });
+}
+
+async function until<T>(fn: () => T | undefined, ms = 3000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('second host transport', () => {
+  it('binds to loopback and prints a URL with a token', () => {
+    expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{32}$/);
+  });
+
+  it('refuses a WebSocket without the right token or from another origin', async () => {
+    await expect(connect({ token: 'x'.repeat(32) })).rejects.toThrow(/403/);
+    await expect(connect({ origin: 'http://evil.example' })).rejects.toThrow(/403/);
+  });
+
+  it('pushes a snapshot on connect and carries a valid call to the service', async () => {
+    const { ws, messages } = await connect();
+    await until(() => messages.find((m) => (m as { type: string }).type === 'event'));
+    ws.send(JSON.stringify({ id: 7, method: 'submitPassword', payload: { password: 'pw' } }));
+    const result = await until(() => messages.find((m) => (m as { id?: number }).id === 7));
+    expect(result).toEqual({ type: 'result', id: 7, result: { ok: true } });
+    expect(service.calls).toEqual([{ method: 'submitPassword', input: { password: 'pw' } }]);
+    ws.close();
+  });
+
+  it('answers malformed, unknown and ill-typed requests with a Japanese error and never calls the service', async () => {
+    const { ws, messages } = await connect();
+    ws.send('not json');
+    ws.send(JSON.stringify({ id: 'x', method: 'lock' }));
+    ws.send(JSON.stringify({ id: 1, method: 'constructor', payload: {} }));
+    ws.send(JSON.stringify({ id: 2, method: 'submitPassword', payload: { password: 123 } }));
+    ws.send(JSON.stringify({ id: 3, method: 'submitPassword', payload: { password: 'a', extra: true } }));
+    ws.send(JSON.stringify({ id: 4, method: 'submitPassword', payload: { password: 'x'.repeat(10_000) } }));
+    await until(() => (messages.filter((m) => (m as { type: string }).type !== 'event').length >= 6 ? true : undefined));
+    const answers = messages.filter((m) => (m as { type: string }).type !== 'event');
+    expect(answers.filter((m) => (m as { type: string }).type === 'error')).toHaveLength(2);
+    for (const id of [1, 2, 3, 4]) {
+      expect(answers).toContainEqual({ type: 'result', id, result: { ok: false, message: '要求の形式が正しくありません。' } });
+    }
+    expect(service.calls).toEqual([]);
+    ws.close();
+  });
+
+  it('closes a connection that sends an oversized message', async () => {
+    const { ws } = await connect();
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.send('x'.repeat(200 * 1024));
+    expect(await closed).toBe(1009);
+    expect(service.calls).toEqual([]);
+  });
+
+  it('serves the renderer, and nothing outside it', async () => {
+    const index = await fetch(`${origin()}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toContain('text/html');
+    expect(index.headers.get('x-frame-options')).toBe('DENY');
+    for (const path of ['/../host-test-secret.txt', '/%2e%2e/host-test-secret.txt', '/..%2fhost-test-secret.txt', '/nope.js']) {
+      const res = await fetch(`${origin()}${path}`);
+      expect(res.status, path).toBe(404);
+    }
+    expect((await fetch(`${origin()}/`, { method: 'POST' })).status).toBe(405);
+    expect((await fetch(`${origin()}/%E0%A4%A`)).status).toBe(400);
+    expect((await fetch(`${origin()}/`)).status).toBe(200); // still serving
+  });
+});
