@@ -1,19 +1,9 @@
 // Launches the real Electron app where its binary is installed. On machines where the binary
 // could not be downloaded (ELECTRON_SKIP_BINARY_DOWNLOAD=1), the test reports itself skipped.
 import { _electron as electron, expect, test } from '@playwright/test';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Stack } from '../support/stack';
-
-function electronBinary(): string | null {
-  try {
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : null;
-  } catch {
-    return null;
-  }
-}
+import { electronBinary } from '../../src/tools/start/electron-binary';
 
 const binary = electronBinary();
 

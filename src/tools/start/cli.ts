@@ -2,8 +2,8 @@
 // installed, otherwise in the second host (plain Node + your browser), with its URL printed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { electronBinary } from './electron-binary';
 
 const SERVER_PORT = Number(process.env.KUMIYAMA_SERVER_PORT ?? 8470);
 const HOST_PORT = Number(process.env.KUMIYAMA_HOST_PORT ?? 8471);
@@ -11,15 +11,6 @@ const serverDir = resolve('.data/server');
 const terminalDir = resolve('.data/terminal');
 const serverUrl = `http://127.0.0.1:${SERVER_PORT}`;
 const children: ChildProcess[] = [];
-
-function electronBinary(): string | null {
-  try {
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : null;
-  } catch {
-    return null;
-  }
-}
 
 function run(command: string, args: string[], name: string): ChildProcess {
   const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });

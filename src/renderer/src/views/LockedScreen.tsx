@@ -1,24 +1,16 @@
 // The lock screen shows nothing about the operator or any resident (第22条7項). With the card
 // still in the reader, the password resumes the session; otherwise the card must go back in.
 import { observer } from 'mobx-react-lite';
-import { useState, type FormEvent } from 'react';
 import { useStores } from '../stores/root-store';
+import { usePasswordEntry } from './use-password-entry';
 import { Icon } from './Icon';
 
 export const LockedScreen = observer(function LockedScreen() {
   const { session } = useStores();
   const snap = session.snapshot;
-  const [password, setPassword] = useState('');
+  const { password, setPassword, submit } = usePasswordEntry(session);
   if (!snap) return null;
   const canType = snap.awaitingPassword;
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!password || session.busy) return;
-    const value = password;
-    setPassword('');
-    await session.submitPassword(value);
-  };
 
   return (
     <main className="panel panel-locked" data-testid="screen-locked">

@@ -1,20 +1,12 @@
 import { observer } from 'mobx-react-lite';
-import { useState, type FormEvent } from 'react';
 import { useStores } from '../stores/root-store';
+import { usePasswordEntry } from './use-password-entry';
 
 export const PasswordScreen = observer(function PasswordScreen() {
   const { session } = useStores();
   const snap = session.snapshot;
-  const [password, setPassword] = useState('');
+  const { password, setPassword, submit } = usePasswordEntry(session);
   if (!snap) return null;
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!password || session.busy) return;
-    const value = password;
-    setPassword('');
-    await session.submitPassword(value);
-  };
 
   return (
     <main className="panel" data-testid="screen-password">
