@@ -1,7 +1,7 @@
 // `npm start`: the demo central server plus the terminal — in Electron where its binary is
 // installed, otherwise in the second host (plain Node + your browser), with its URL printed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { electronBinary } from './electron-binary';
 
@@ -57,7 +57,6 @@ async function main(): Promise<void> {
   }
   const cards = resolve(serverDir, 'demo-cards');
   console.log(`\n[start] デモ用カードを挿入するには、別の端末で:\n  npm run vcard -- insert ${cards}/op-yamada.json\n抜くには: npm run vcard -- remove\n`);
-  if (existsSync(resolve(serverDir, 'demo-summary.txt'))) console.log(readFileSync(resolve(serverDir, 'demo-summary.txt'), 'utf8'));
 }
 
 process.once('SIGINT', () => shutdown(0));
