@@ -59,6 +59,50 @@ describe('server CLI', () => {
     expect(refused.stderr).toContain('権限');
   });
 
+  it('approves, lists and withdraws calendar exceptions (第23条)', () => {
+    const dataDir = tempDir();
+    expect(run(['seed-demo', '--data-dir', dataDir]).status).toBe(0);
+    const approve = (...extra: string[]) =>
+      run(['approve-exception', '--date', '2027-03-28', '--opens', '08:30', '--closes', '12:00', '--reason', '転入転出の繁忙期の日曜窓口', '--data-dir', dataDir, ...extra]);
+
+    const ok = approve('--by', 'op-suzuki');
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('calendar exception approved');
+    expect(ok.stdout).toContain('2027-03-28（日）  通常は日曜日のため閉庁');
+    expect(ok.stdout).toContain('承認 (approved by): 情報保護管理者 鈴木 一郎 (op-suzuki)');
+
+    const again = approve('--by', 'op-takahashi');
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/エラー: 2027-03-28（日） には既に例外があります.*--replace/);
+    expect(again.stderr).toContain('error: 2027-03-28 already has a calendar exception');
+    const replaced = approve('--by', 'op-takahashi', '--replace');
+    expect(replaced.status, replaced.stderr).toBe(0);
+    expect(replaced.stdout).toContain('置き換え (replaced)');
+
+    const notAllowed = approve('--by', 'op-yamada', '--replace');
+    expect(notAllowed.status).toBe(2);
+    expect(notAllowed.stderr).toContain('権限がありません');
+
+    const bad = run(['approve-exception', '--date', '2027-02-30', '--opens', '12:00', '--closes', '09:00', '--reason', '', '--by', 'op-suzuki', '--data-dir', dataDir]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('日付はYYYY-MM-DD形式の実在する日付にしてください（2027-02-30）');
+    expect(bad.stderr).toContain('閉庁時刻（09:00）は開庁時刻（12:00）より後にしてください');
+    expect(bad.stderr).toContain('理由を記入してください');
+    expect(bad.stderr).toContain('error: invalid calendar exception');
+
+    const list = run(['list-exceptions', '--data-dir', dataDir]);
+    expect(list.status).toBe(0);
+    expect(list.stdout).toContain('開庁時間の例外 (calendar exceptions): 1件');
+    expect(list.stdout).toContain('2027-03-28（日） 08:30〜12:00  (通常は日曜日のため閉庁)');
+    expect(list.stdout).toContain('承認: システム管理者 高橋 美咲');
+
+    const withdraw = run(['withdraw-exception', '--date', '2027-03-28', '--reason', '中止', '--by', 'op-suzuki', '--data-dir', dataDir]);
+    expect(withdraw.status, withdraw.stderr).toBe(0);
+    expect(withdraw.stdout).toContain('calendar exception withdrawn');
+    expect(run(['withdraw-exception', '--date', '2027-03-28', '--reason', '中止', '--by', 'op-suzuki', '--data-dir', dataDir]).status).toBe(2);
+    expect(run(['list-exceptions', '--data-dir', dataDir]).stdout).toContain('no calendar exceptions');
+  });
+
   it('starts with --demo on port 0, writes the real URL into demo-terminal.json, stops cleanly on SIGTERM', async () => {
     const dataDir = tempDir();
     const child = spawn(process.execPath, [...CLI, '--demo', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });

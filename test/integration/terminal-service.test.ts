@@ -381,10 +381,9 @@ describe('terminal service: real server, real pcscd, virtual cards', () => {
     const st = await startStack();
     await insert(YAMADA);
     await waitPhase('password');
-    // A roster the terminal refuses (reason longer than the contract allows): every sync now
-    // delivers the reports and then fails at the roster.
-    db().prepare('INSERT INTO calendar_exceptions (id, date, opens_at, closes_at, reason, approved_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run('bad-row', '2026-12-26', '09:00', '12:00', 'x'.repeat(201), '鈴木 一郎', st.clock.now());
+    // A roster the terminal refuses (an operator's kana longer than the contract allows): every
+    // sync now delivers the reports and then fails at the roster.
+    db().prepare('UPDATE operators SET kana = ? WHERE id = ?').run('カ'.repeat(101), 'op-takahashi');
     for (const [i, wrong] of ['wrong-pass-1A', 'wrong-pass-2B'].entries()) {
       expect((await submit(wrong)).ok).toBe(false);
       await waitFor('report delivered', async () => {

@@ -64,6 +64,46 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(['--help'], cwd)).toEqual({ kind: 'help' });
   });
 
+  it('parses the calendar exception commands', () => {
+    expect(parseCliArgs(['approve-exception', '--date', '2027-03-28', '--opens', '08:30', '--closes', '12:00', '--reason', '転入転出の繁忙期の日曜窓口', '--by', 'op-suzuki'], cwd)).toEqual({
+      kind: 'approve-exception',
+      dataDir: '/srv/town/.data/server',
+      date: '2027-03-28',
+      opensAt: '08:30',
+      closesAt: '12:00',
+      reason: '転入転出の繁忙期の日曜窓口',
+      by: 'op-suzuki',
+      replace: false,
+    });
+    expect(parseCliArgs(['approve-exception', '--date', 'd', '--opens', 'o', '--closes', 'c', '--reason', ' ', '--by', 'op-suzuki', '--replace'], cwd)).toMatchObject({
+      replace: true,
+      reason: ' ', // the contents are judged by the command with the domain's rules and messages
+    });
+    expect(parseCliArgs(['withdraw-exception', '--date', '2027-03-28', '--reason', '中止', '--by', 'op-suzuki', '--data-dir', 'd'], cwd)).toEqual({
+      kind: 'withdraw-exception',
+      dataDir: '/srv/town/d',
+      date: '2027-03-28',
+      reason: '中止',
+      by: 'op-suzuki',
+    });
+    expect(parseCliArgs(['withdraw-exception', '--id', 'old-1', '--reason', '削除', '--by', 'op-takahashi'], cwd)).toMatchObject({ id: 'old-1' });
+    expect(parseCliArgs(['list-exceptions'], cwd)).toEqual({ kind: 'list-exceptions', dataDir: '/srv/town/.data/server' });
+  });
+
+  it('explains missing calendar exception arguments', () => {
+    const full = ['approve-exception', '--date', '2027-03-28', '--opens', '08:30', '--closes', '12:00', '--reason', 'r', '--by', 'op-suzuki'];
+    for (const option of ['--date', '--opens', '--closes', '--reason', '--by']) {
+      const i = full.indexOf(option);
+      expect(usageError([...full.slice(0, i), ...full.slice(i + 2)]).english).toBe(`approve-exception needs ${option}`);
+    }
+    expect(usageError([...full, 'extra']).english).toContain('unexpected arguments');
+    expect(usageError(['withdraw-exception', '--reason', 'r', '--by', 'op-suzuki']).english).toContain('exactly one of --date and --id');
+    expect(usageError(['withdraw-exception', '--date', 'd', '--id', 'i', '--reason', 'r', '--by', 'op-suzuki']).english).toContain('exactly one of --date and --id');
+    expect(usageError(['withdraw-exception', '--date', '2027-03-28', '--by', 'op-suzuki']).english).toContain('needs --reason');
+    expect(usageError(['list-exceptions', '--by', 'op-suzuki']).english).toContain('--by is not an option of list-exceptions');
+    expect(usageError(['approve-exception', ...full.slice(1), '--id', 'x']).english).toContain('--id is not an option of approve-exception');
+  });
+
   it('explains missing or malformed subcommand arguments', () => {
     expect(usageError(['register-terminal', '--out', 't.json']).japanese).toContain('--name');
     expect(usageError(['register-terminal', '--name', 'x']).english).toContain('--out');

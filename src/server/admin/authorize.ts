@@ -1,8 +1,12 @@
 // Who may act on passwords and lockouts: the information-protection manager (情報保護管理者,
 // 第16条: 業務端末の操作者用ICカード及びパスワード) and the system administrator (第17条1項).
+// The same two approve exceptions to the operating hours (第23条: 原則として).
+import type { Role } from '../../shared/server-api';
 import type { ServerDb } from '../db/open';
 import { getOperator, type Operator } from '../store/operators';
 import { AdminError } from './admin-error';
+
+export const ROLE_LABELS: Readonly<Record<Role, string>> = { operator: '操作者', manager: '情報保護管理者', sysadmin: 'システム管理者' };
 
 export function requireOperator(db: ServerDb, operatorId: string): Operator {
   const operator = getOperator(db, operatorId);
@@ -10,7 +14,8 @@ export function requireOperator(db: ServerDb, operatorId: string): Operator {
   return operator;
 }
 
-export function requirePasswordAdmin(db: ServerDb, adminId: string, targetId: string): Operator {
+/** `--by`: an active information-protection manager or system administrator. */
+export function requireAuthorisedPerson(db: ServerDb, adminId: string): Operator {
   const admin = getOperator(db, adminId);
   if (!admin) throw new AdminError('unknown-admin', `--by の ${adminId} は名簿にありません`, `--by ${adminId} is not on the roster`);
   if (admin.status !== 'active') throw new AdminError('admin-retired', `--by の ${adminId} は退職(無効)です`, `--by ${adminId} is retired`);
@@ -21,6 +26,11 @@ export function requirePasswordAdmin(db: ServerDb, adminId: string, targetId: st
       `${adminId} is not the information-protection manager or the system administrator`,
     );
   }
+  return admin;
+}
+
+export function requirePasswordAdmin(db: ServerDb, adminId: string, targetId: string): Operator {
+  const admin = requireAuthorisedPerson(db, adminId);
   if (adminId === targetId) {
     throw new AdminError('self-service', '自分自身に対しては実行できません。別の権限者が実行してください', 'an administrator cannot act on their own account');
   }

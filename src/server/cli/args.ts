@@ -25,7 +25,10 @@ export type CliCommand =
   | { kind: 'register-terminal'; dataDir: string; name: string; out: string; id?: string; serverUrl: string }
   | { kind: 'retire-terminal'; dataDir: string; terminalId: string }
   | { kind: 'release-lockout'; dataDir: string; operatorId: string; by: string }
-  | { kind: 'set-temporary-password'; dataDir: string; operatorId: string; by: string };
+  | { kind: 'set-temporary-password'; dataDir: string; operatorId: string; by: string }
+  | { kind: 'approve-exception'; dataDir: string; date: string; opensAt: string; closesAt: string; reason: string; by: string; replace: boolean }
+  | { kind: 'withdraw-exception'; dataDir: string; date?: string; id?: string; reason: string; by: string }
+  | { kind: 'list-exceptions'; dataDir: string };
 
 export const USAGE = `使い方 (usage):
   npm run server -- [--port N] [--host 127.0.0.1|::1] [--data-dir DIR] [--demo] [--password-expiry-days N]
@@ -40,9 +43,25 @@ export const USAGE = `使い方 (usage):
   npm run server -- release-lockout <operatorId> --by <adminOperatorId> [--data-dir DIR]
       ロックアウトを解除します (release a lockout; --by: 情報保護管理者 or システム管理者)
   npm run server -- set-temporary-password <operatorId> --by <adminOperatorId> [--data-dir DIR]
-      仮パスワードを設定し一度だけ表示します (set a temporary password, printed once)`;
+      仮パスワードを設定し一度だけ表示します (set a temporary password, printed once)
+  npm run server -- approve-exception --date YYYY-MM-DD --opens HH:MM --closes HH:MM --reason 理由 --by <adminOperatorId> [--replace] [--data-dir DIR]
+      開庁時間の例外 (特別開庁日・時間変更) を承認します。1日1件: 既にある日は --replace で置き換え
+      (approve a special opening day or changed hours for one date; --by: 情報保護管理者 or システム管理者)
+  npm run server -- withdraw-exception (--date YYYY-MM-DD | --id <exceptionId>) --reason 理由 --by <adminOperatorId> [--data-dir DIR]
+      開庁時間の例外を取り下げます (withdraw an exception)
+  npm run server -- list-exceptions [--data-dir DIR]
+      開庁時間の例外を一覧表示します。端末に送信されない不正な例外も表示 (list exceptions, invalid ones flagged)`;
 
-const COMMANDS = ['seed-demo', 'register-terminal', 'retire-terminal', 'release-lockout', 'set-temporary-password'] as const;
+const COMMANDS = [
+  'seed-demo',
+  'register-terminal',
+  'retire-terminal',
+  'release-lockout',
+  'set-temporary-password',
+  'approve-exception',
+  'withdraw-exception',
+  'list-exceptions',
+] as const;
 
 const OPTIONS = {
   port: { type: 'string' },
@@ -55,6 +74,11 @@ const OPTIONS = {
   id: { type: 'string' },
   'server-url': { type: 'string' },
   by: { type: 'string' },
+  date: { type: 'string' },
+  opens: { type: 'string' },
+  closes: { type: 'string' },
+  reason: { type: 'string' },
+  replace: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -67,6 +91,9 @@ const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
   'retire-terminal': ['data-dir'],
   'release-lockout': ['data-dir', 'by'],
   'set-temporary-password': ['data-dir', 'by'],
+  'approve-exception': ['data-dir', 'date', 'opens', 'closes', 'reason', 'by', 'replace'],
+  'withdraw-exception': ['data-dir', 'date', 'id', 'reason', 'by'],
+  'list-exceptions': ['data-dir'],
 };
 
 function integer(value: string, option: string, min: number, max: number): number {
@@ -76,12 +103,19 @@ function integer(value: string, option: string, min: number, max: number): numbe
   return Number(value);
 }
 
-function required(values: Values, option: 'name' | 'out' | 'by', command: string): string {
+function required(values: Values, option: 'name' | 'out' | 'by' | 'date' | 'reason', command: string): string {
   const value = values[option];
   if (typeof value !== 'string' || value.trim() === '') {
     throw new CliUsageError(`${command} には --${option} が必要です`, `${command} needs --${option}`);
   }
   return value.trim();
+}
+
+/** The option must be there; its content (even blank) is for the command to judge. */
+function given(values: Values, option: 'date' | 'opens' | 'closes' | 'reason', command: string): string {
+  const value = values[option];
+  if (typeof value !== 'string') throw new CliUsageError(`${command} には --${option} が必要です`, `${command} needs --${option}`);
+  return value;
 }
 
 function onePositional(positionals: string[], command: string, what: { ja: string; en: string }, schema: typeof OperatorIdSchema): string {
@@ -93,6 +127,10 @@ function onePositional(positionals: string[], command: string, what: { ja: strin
     throw new CliUsageError(`${what.ja}の形式が正しくありません: ${value}`, `malformed ${what.en}: ${value}`);
   }
   return value;
+}
+
+function noPositionals(rest: string[]): void {
+  if (rest.length > 0) throw new CliUsageError(`余分な引数があります: ${rest.join(' ')}`, `unexpected arguments: ${rest.join(' ')}`);
 }
 
 function operatorIdOption(value: string): string {
@@ -170,6 +208,39 @@ export function parseCliArgs(argv: readonly string[], cwd: string = process.cwd(
         operatorId: onePositional(rest, command, { ja: '操作者ID', en: 'operator id' }, OperatorIdSchema),
         by: operatorIdOption(required(values, 'by', command)),
       };
+    case 'approve-exception':
+      noPositionals(rest);
+      // The contents (real date, HH:MM, closing after opening, reason) are checked by the command
+      // itself with the domain's rules, so that every caller gets the same checks and messages.
+      return {
+        kind: command,
+        dataDir,
+        date: given(values, 'date', command),
+        opensAt: given(values, 'opens', command),
+        closesAt: given(values, 'closes', command),
+        reason: given(values, 'reason', command),
+        by: operatorIdOption(required(values, 'by', command)),
+        replace: values.replace === true,
+      };
+    case 'withdraw-exception': {
+      noPositionals(rest);
+      const date = values.date === undefined ? undefined : required(values, 'date', command);
+      const id = values.id === undefined ? undefined : values.id.trim();
+      if ((date === undefined) === (id === undefined) || id === '') {
+        throw new CliUsageError(`${command} には --date か --id のどちらか一方を指定してください`, `${command} needs exactly one of --date and --id`);
+      }
+      return {
+        kind: command,
+        dataDir,
+        ...(date === undefined ? {} : { date }),
+        ...(id === undefined ? {} : { id }),
+        reason: required(values, 'reason', command),
+        by: operatorIdOption(required(values, 'by', command)),
+      };
+    }
+    case 'list-exceptions':
+      noPositionals(rest);
+      return { kind: command, dataDir };
     default:
       throw new CliUsageError(`不明なサブコマンドです: ${command}`, `unknown subcommand: ${command}`);
   }

@@ -4,7 +4,15 @@ import { createServerApp, listenOnLoopback } from '../app';
 import { systemClock } from '../clock';
 import { openServerDb, type ServerDb } from '../db/open';
 import { registerTerminal, retireTerminal, writeCredentialFile } from '../admin/register-terminal';
+import {
+  approveCalendarException,
+  dayLabel,
+  listCalendarExceptionsForAdmin,
+  regularDayLabel,
+  withdrawCalendarException,
+} from '../admin/calendar-exceptions';
 import { releaseLockout } from '../admin/release-lockout';
+import { formatJst } from '../../domain/calendar';
 import { setTemporaryPassword } from '../admin/temporary-password';
 import { seedDemoTown } from '../demo/seed';
 import { formatDemoSummary } from '../demo/summary';
@@ -88,6 +96,54 @@ export async function runCommand(command: Exclude<CliCommand, { kind: 'serve' | 
       io.out(`仮パスワード (shown once): ${password}`);
       io.out('最初のログオン時に変更が必要です (must be changed at first logon).');
       if (lockedOut) io.out('注意: この操作者はロックアウト中です。release-lockout で解除してください (the operator is locked out).');
+      return;
+    }
+    case 'approve-exception': {
+      const { exception, approver, replaced, past } = await withDb(command.dataDir, (db) =>
+        approveCalendarException(db, { date: command.date, opensAt: command.opensAt, closesAt: command.closesAt, reason: command.reason, by: command.by, replace: command.replace, clock }),
+      );
+      io.out(`開庁時間の例外を承認しました (calendar exception approved): ${exception.id}`);
+      io.out(`  日付 (date):   ${dayLabel(exception.date)}  通常は${regularDayLabel(exception.date)}`);
+      io.out(`  時間 (hours):  ${exception.opensAt}〜${exception.closesAt}`);
+      io.out(`  理由 (reason): ${exception.reason}`);
+      io.out(`  承認 (approved by): ${exception.approvedBy} (${approver.id})`);
+      for (const row of replaced) io.out(`  置き換え (replaced): ${row.id} ${row.opensAt}〜${row.closesAt} 理由: ${row.reason} 承認: ${row.approvedBy}`);
+      if (past) io.out('注意: 過去の日付です。端末の動作は変わりません (the date is in the past).');
+      io.out('端末は次回の名簿取得時に反映します (terminals apply it at their next roster fetch).');
+      return;
+    }
+    case 'withdraw-exception': {
+      const { withdrawn } = await withDb(command.dataDir, (db) =>
+        withdrawCalendarException(db, {
+          ...(command.date === undefined ? {} : { date: command.date }),
+          ...(command.id === undefined ? {} : { id: command.id }),
+          reason: command.reason,
+          by: command.by,
+          clock,
+        }),
+      );
+      for (const row of withdrawn) {
+        io.out(`開庁時間の例外を取り下げました (calendar exception withdrawn): ${row.id} ${dayLabel(row.date)} ${row.opensAt}〜${row.closesAt} 理由: ${row.reason}`);
+      }
+      io.out('端末は次回の名簿取得時に反映します (terminals apply it at their next roster fetch).');
+      return;
+    }
+    case 'list-exceptions': {
+      const listed = await withDb(command.dataDir, (db) => listCalendarExceptionsForAdmin(db));
+      if (listed.length === 0) {
+        io.out('開庁時間の例外はありません (no calendar exceptions).');
+        return;
+      }
+      io.out(`開庁時間の例外 (calendar exceptions): ${listed.length}件`);
+      for (const { row, problems } of listed) {
+        const regular = regularDayLabel(row.date);
+        io.out(`${dayLabel(row.date)} ${row.opensAt}〜${row.closesAt}${regular ? `  (通常は${regular})` : ''}`);
+        io.out(`  理由: ${row.reason}  承認: ${row.approvedBy}  登録: ${formatJst(row.createdAt, 'datetime')}  ID: ${row.id}`);
+        if (problems.length > 0) {
+          io.out('  ⚠ 不正のため端末に送信していません (invalid: not sent to terminals; withdraw-exception --id で削除できます):');
+          for (const problem of problems) io.out(`    ${problem}`);
+        }
+      }
       return;
     }
   }

@@ -1,18 +1,43 @@
 // The operator roster handed to terminals (第17条9項): every operator including retired ones,
 // their cards (revoked ones too, so an offline terminal learns the revocation at next contact),
-// password hash info and lockout state.
+// password hash info and lockout state; and the approved calendar exceptions (第23条).
+import { createHash } from 'node:crypto';
+import { addDays, jstYmd } from '../../domain/calendar';
 import { passwordExpiresAt } from '../../domain/password';
-import type { RosterOperator, RosterResponse } from '../../shared/server-api';
+import type { CalendarExceptionWire, RosterOperator, RosterResponse } from '../../shared/server-api';
 import { toIso } from '../clock';
 import type { ServerDb } from '../db/open';
 import type { ServerPolicy } from '../policy';
-import { listCalendarExceptions } from '../store/calendar';
+import { listCalendarExceptionRows } from '../store/calendar';
+import { checkCalendarExceptionRows, toWire, type InvalidCalendarRow } from './calendar-check';
 import { listCards, type Card } from '../store/cards';
 import { recordEvent } from '../store/events';
 import { listOperators } from '../store/operators';
 
 /** RosterOperatorSchema allows at most this many cards per operator. */
 export const MAX_CARDS_PER_OPERATOR = 20;
+
+/** RosterResponseSchema allows at most this many calendar exceptions. */
+export const MAX_ROSTER_CALENDAR_EXCEPTIONS = 1000;
+
+/** A calendar row the roster leaves out: invalid, or beyond MAX_ROSTER_CALENDAR_EXCEPTIONS. */
+export type LeftOutCalendarRow = InvalidCalendarRow;
+
+/**
+ * The calendar exceptions a terminal needs: valid ones (see calendar-check.ts) from yesterday (JST)
+ * on, nearest first, at most MAX_ROSTER_CALENDAR_EXCEPTIONS. Past days change nothing on a terminal.
+ * Never throws because of a row's content: what cannot be sent is returned in `leftOut`.
+ */
+export function calendarExceptionsForRoster(db: ServerDb, now: number): { exceptions: CalendarExceptionWire[]; leftOut: LeftOutCalendarRow[] } {
+  const { usable, invalid } = checkCalendarExceptionRows(listCalendarExceptionRows(db));
+  const from = addDays(jstYmd(now), -1);
+  const upcoming = usable.filter((row) => row.date >= from).sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  const overflow = upcoming.slice(MAX_ROSTER_CALENDAR_EXCEPTIONS).map((row) => ({
+    row,
+    problems: [`例外「${row.id}」: 名簿に載せられる例外は${MAX_ROSTER_CALENDAR_EXCEPTIONS}件までのため送信していません。`],
+  }));
+  return { exceptions: upcoming.slice(0, MAX_ROSTER_CALENDAR_EXCEPTIONS).map(toWire), leftOut: [...invalid, ...overflow] };
+}
 
 /** The active card first, then the most recently issued; returned in issue order. */
 export function cardsForRoster(cards: Card[]): Card[] {
@@ -22,7 +47,13 @@ export function cardsForRoster(cards: Card[]): Card[] {
   return chosen.sort((a, b) => a.issuedAt - b.issuedAt || a.keyId.localeCompare(b.keyId));
 }
 
-export function buildRoster(db: ServerDb, terminal: { id: string; name: string }, now: number, policy: ServerPolicy): RosterResponse {
+export function buildRoster(
+  db: ServerDb,
+  terminal: { id: string; name: string },
+  now: number,
+  policy: ServerPolicy,
+  onLeftOut: (rows: LeftOutCalendarRow[]) => void = () => undefined,
+): RosterResponse {
   const cardsByOperator = new Map<string, Card[]>();
   for (const card of listCards(db)) {
     const list = cardsByOperator.get(card.operatorId) ?? [];
@@ -53,17 +84,60 @@ export function buildRoster(db: ServerDb, terminal: { id: string; name: string }
     failedAttempts: op.failedAttempts,
     lockedOut: op.lockedOut,
   }));
+  const calendar = calendarExceptionsForRoster(db, now);
+  if (calendar.leftOut.length > 0) onLeftOut(calendar.leftOut);
   return {
     generatedAt: toIso(now),
     terminal: { id: terminal.id, name: terminal.name },
     operators,
-    calendarExceptions: listCalendarExceptions(db),
+    calendarExceptions: calendar.exceptions,
     policy: { passwordExpiryDays: policy.passwordExpiryDays, maxFailedAttempts: policy.maxFailedAttempts },
   };
 }
 
+/** Per database (i.e. per server process): the calendar rows already reported as integrity problems. */
+const reportedCalendarRows = new WeakMap<ServerDb, Set<string>>();
+
+function rowFingerprint(row: LeftOutCalendarRow['row']): string {
+  const content = [row.id, row.date, row.opensAt, row.closesAt, row.reason, row.approvedBy].join('\u0000');
+  return `${row.rowid}:${createHash('sha256').update(content).digest('hex')}`;
+}
+
+/**
+ * Records each left-out calendar row once per server process (again only if the row changes), as an
+ * `integrity-problem` event: the roster is served without it and the terminals follow the regular
+ * calendar that day. `list-exceptions` shows such rows; `withdraw-exception --id` removes one.
+ */
+function reportLeftOutCalendarRows(db: ServerDb, terminalId: string, now: number, rows: LeftOutCalendarRow[]): void {
+  let reported = reportedCalendarRows.get(db);
+  if (!reported) reportedCalendarRows.set(db, (reported = new Set()));
+  for (const { row, problems } of rows) {
+    const key = rowFingerprint(row);
+    if (reported.has(key)) continue;
+    recordEvent(db, {
+      at: now,
+      terminalId,
+      kind: 'integrity-problem',
+      detail: {
+        table: 'calendar_exceptions',
+        rowid: row.rowid,
+        exceptionId: row.id,
+        date: row.date,
+        problems,
+        action: 'left out of the roster (terminals follow the regular calendar that day)',
+      },
+    });
+    reported.add(key);
+  }
+}
+
 export function serveRoster(db: ServerDb, terminal: { id: string; name: string }, now: number, policy: ServerPolicy): RosterResponse {
-  const roster = buildRoster(db, terminal, now, policy);
-  recordEvent(db, { at: now, terminalId: terminal.id, kind: 'roster-fetched', detail: { operators: roster.operators.length } });
+  const roster = buildRoster(db, terminal, now, policy, (rows) => reportLeftOutCalendarRows(db, terminal.id, now, rows));
+  recordEvent(db, {
+    at: now,
+    terminalId: terminal.id,
+    kind: 'roster-fetched',
+    detail: { operators: roster.operators.length, calendarExceptions: roster.calendarExceptions.length },
+  });
   return roster;
 }

@@ -17,7 +17,10 @@ export type ServerEventKind =
   | 'operator-added'
   | 'card-issued'
   | 'card-revoked'
-  | 'demo-seeded';
+  | 'demo-seeded'
+  | 'calendar-exception-approved'
+  | 'calendar-exception-withdrawn'
+  | 'integrity-problem';
 
 export interface ServerEvent {
   id: number;
