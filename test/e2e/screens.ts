@@ -1,4 +1,4 @@
-// Screenshots of every screen a person sees, kept under test-results/screens for review.
+// Screenshots of every screen a person sees, kept under screenshots/ (gitignored) for review.
 import type { Page } from '@playwright/test';
 
 export async function shoot(page: Page, name: string): Promise<void> {

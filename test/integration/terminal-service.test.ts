@@ -378,7 +378,7 @@ describe('terminal service: real server, real pcscd, virtual cards', () => {
   });
 
   it('keeps the counts the server acknowledged when the roster fetch after them fails', async () => {
-    const st = await startStack();
+    await startStack();
     await insert(YAMADA);
     await waitPhase('password');
     // A roster the terminal refuses (an operator's kana longer than the contract allows): every

@@ -43,14 +43,14 @@ export type SessionEvent =
   | { type: 'card-unattended'; at: number }
   | { type: 'hours-closed'; at: number }
   | { type: 'manual-lock'; at: number }
-  | { type: 'sign-out' };
+  | { type: 'sign-out'; reason?: 'operator' | 'roster' };
 
 /** Side effects the service must carry out (audit, server reports). */
 export type SessionEffect =
   | { type: 'locked'; cause: LockCause; operatorId: string }
   | { type: 'unlocked'; operatorId: string }
   | { type: 'signed-in'; operatorId: string; cardKeyId: string }
-  | { type: 'signed-out'; operatorId: string; reason: 'operator' | 'other-card' | 'hours' };
+  | { type: 'signed-out'; operatorId: string; reason: 'operator' | 'other-card' | 'roster' };
 
 export interface Transition {
   state: SessionState;
@@ -184,7 +184,7 @@ export function reduceSession(state: SessionState, event: SessionEvent): Transit
       const nextStep: Step = reader ? { kind: 'remove-card', reader, message: 'サインアウトしました。カードを抜いてください。' } : { kind: 'waiting' };
       return {
         state: { step: nextStep, session: null, lock: null },
-        effects: [{ type: 'signed-out', operatorId: state.session.operatorId, reason: 'operator' }],
+        effects: [{ type: 'signed-out', operatorId: state.session.operatorId, reason: event.reason ?? 'operator' }],
       };
     }
   }

@@ -381,7 +381,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     const own = step.kind === 'working' || step.kind === 'unlock';
     this.state = { step: own ? { kind: 'remove-card', reader: step.reader, message: ended.message } : step, session: null, lock: null };
     if (own) this.attemptsLeft = null;
-    this.onEffect({ type: 'signed-out', operatorId: session.operatorId, reason: 'operator' });
+    this.onEffect({ type: 'signed-out', operatorId: session.operatorId, reason: 'roster' });
     this.publish(true);
   }
 

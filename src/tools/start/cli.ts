@@ -1,7 +1,6 @@
 // `npm start`: the demo central server plus the terminal — in Electron where its binary is
 // installed, otherwise in the second host (plain Node + your browser), with its URL printed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { electronBinary } from './electron-binary';
 
@@ -40,8 +39,9 @@ async function waitForServer(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync('out/renderer/index.html') || process.env.KUMIYAMA_REBUILD === '1') {
-    console.log('[start] 画面をビルドしています (npm run build)…');
+  {
+    // Always build: a stale out/ would run old code (the build takes a few seconds).
+    console.log('[start] ビルドしています (npm run build)…');
     const build = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
     if (build.status !== 0) process.exit(build.status ?? 1);
   }
