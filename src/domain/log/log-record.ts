@@ -1,0 +1,84 @@
+// The operation log's record and its hash chain (第15条2項, 第20条, 第20条の2 5–6項).
+// Every terminal numbers its records 1, 2, 3… without gaps; each record carries the hash of
+// the one before, and its own hash is SHA-256 over a canonical encoding of everything else.
+// Pure: the SHA-256 implementation is passed in (node:crypto on the server, a JS one in the renderer).
+
+export type DetailValue = string | number | boolean | null;
+
+export interface LogRecordBody {
+  terminalId: string;
+  /** 1-based, gap-free per terminal. */
+  seq: number;
+  /** Hash of record seq-1; GENESIS_HASH for seq 1. */
+  prevHash: string;
+  /** Trusted time of the event, ISO 8601 UTC. */
+  at: string;
+  /** Local wall clock minus trusted time, ms, when the event was written. */
+  clockOffsetMs: number;
+  /** e.g. 'signin.failure', 'session.locked', 'card.removed'. */
+  type: string;
+  outcome: 'success' | 'failure' | 'info';
+  operatorId: string | null;
+  cardKeyId: string | null;
+  /** Flat, small; never a password or resident data in free text. */
+  detail: Record<string, DetailValue>;
+}
+
+export interface LogRecord extends LogRecordBody {
+  hash: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type Sha256Hex = (bytes: Uint8Array) => string;
+
+function canonicalValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value.normalize('NFC'));
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError('non-finite number in a log record');
+    return JSON.stringify(value);
+  }
+  if (typeof value === 'object' && !Array.isArray(value)) {
+    const entries = Object.keys(value as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalValue((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  throw new TypeError(`unsupported value in a log record: ${typeof value}`);
+}
+
+/** Deterministic bytes of a record body: sorted keys, no spaces, NFC strings, UTF-8. */
+export function canonicalEncoding(body: LogRecordBody): Uint8Array {
+  const { terminalId, seq, prevHash, at, clockOffsetMs, type, outcome, operatorId, cardKeyId, detail } = body;
+  return new TextEncoder().encode(canonicalValue({ terminalId, seq, prevHash, at, clockOffsetMs, type, outcome, operatorId, cardKeyId, detail }));
+}
+
+export function sealRecord(body: LogRecordBody, sha256: Sha256Hex): LogRecord {
+  return { ...body, hash: sha256(canonicalEncoding(body)) };
+}
+
+export type ChainProblem =
+  | { kind: 'hash-mismatch'; seq: number } // the record was altered
+  | { kind: 'broken-link'; seq: number } // prevHash is not the hash of the record before
+  | { kind: 'gap'; seq: number; expected: number } // a record is missing or out of order
+  | { kind: 'wrong-terminal'; seq: number };
+
+/**
+ * Checks records that must directly follow `previous` (the last verified record, or null for
+ * the start of the log). Returns the first problem, or null when the chain holds.
+ */
+export function verifyChain(records: readonly LogRecord[], previous: { seq: number; hash: string } | null, terminalId: string, sha256: Sha256Hex): ChainProblem | null {
+  let expectedSeq = previous ? previous.seq + 1 : 1;
+  let expectedPrev = previous ? previous.hash : GENESIS_HASH;
+  for (const record of records) {
+    if (record.terminalId !== terminalId) return { kind: 'wrong-terminal', seq: record.seq };
+    if (record.seq !== expectedSeq) return { kind: 'gap', seq: record.seq, expected: expectedSeq };
+    if (record.prevHash !== expectedPrev) return { kind: 'broken-link', seq: record.seq };
+    if (sha256(canonicalEncoding(record)) !== record.hash) return { kind: 'hash-mismatch', seq: record.seq };
+    expectedSeq = record.seq + 1;
+    expectedPrev = record.hash;
+  }
+  return null;
+}

@@ -1,0 +1,40 @@
+// Wire contract of the operation-log ingest (terminal → central server), see docs/log-protocol.md.
+import { z } from 'zod';
+import { TerminalIdSchema, IsoTime, RequestIdSchema } from './server-api';
+
+const Hash = z.string().regex(/^[0-9a-f]{64}$/);
+const DetailValue = z.union([z.string().max(500), z.number().finite(), z.boolean(), z.null()]);
+
+export const LogRecordSchema = z
+  .object({
+    terminalId: TerminalIdSchema,
+    seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    prevHash: Hash,
+    at: IsoTime,
+    clockOffsetMs: z.number().int().min(-10 * 365 * 86_400_000).max(10 * 365 * 86_400_000),
+    type: z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/).max(64),
+    outcome: z.enum(['success', 'failure', 'info']),
+    operatorId: z.string().max(64).nullable(),
+    cardKeyId: Hash.nullable(),
+    detail: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/), DetailValue).refine((d) => Object.keys(d).length <= 32, 'too many detail fields'),
+    hash: Hash,
+  })
+  .strict();
+export type LogRecordWire = z.infer<typeof LogRecordSchema>;
+
+export const MAX_BATCH_RECORDS = 5000;
+
+export const LogBatchRequestSchema = z
+  .object({
+    batchId: RequestIdSchema,
+    records: z.array(LogRecordSchema).min(1).max(MAX_BATCH_RECORDS),
+  })
+  .strict();
+export type LogBatchRequest = z.infer<typeof LogBatchRequestSchema>;
+
+/** The server has every record of this terminal up to ackSeq, chained to ackHash. */
+export const LogBatchResponseSchema = z.object({ ackSeq: z.number().int().min(0), ackHash: Hash });
+export type LogBatchResponse = z.infer<typeof LogBatchResponseSchema>;
+
+/** Where the server stands for this terminal (to resume after any interruption). */
+export const LogCursorResponseSchema = LogBatchResponseSchema;
