@@ -13,6 +13,21 @@ import { summarize, type Summary } from './stats';
 
 const hr = () => performance.timeOrigin + performance.now();
 
+/** Arms an observer in the page: resolves at the first frame painted with the lock screen. */
+const ARM_LOCK_OBSERVER = `
+  window.__lock = new Promise((resolve) => {
+    const observer = new MutationObserver(() => {
+      if (!document.querySelector('[data-testid="screen-locked"]')) return;
+      observer.disconnect();
+      // Two frames: the callback of the second runs after the first one was painted.
+      requestAnimationFrame(() => requestAnimationFrame(() =>
+        resolve({ at: performance.timeOrigin + performance.now(), gone: !document.body.innerHTML.includes(__NAME__) })));
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
+  });
+  undefined;
+`;
+
 export async function benchCardRemoval(rounds = 60): Promise<{ reaction: Summary; endToEnd: Summary; dataGone: boolean }> {
   const operator = DEMO_OPERATORS.find((o) => o.id === 'op-yamada')!;
   const stack = await new Stack().start();
@@ -36,24 +51,12 @@ export async function benchCardRemoval(rounds = 60): Promise<{ reaction: Summary
 
     for (let i = 0; i < rounds; i++) {
       // Arm an observer in the page: the first frame painted with the lock screen.
-      await page.evaluate((name) => {
-        const w = window as unknown as { __lock: Promise<{ at: number; gone: boolean }> };
-        w.__lock = new Promise((resolve) => {
-          const check = () => {
-            if (!document.querySelector('[data-testid="screen-locked"]')) return false;
-            observer.disconnect();
-            // Two frames: the callback of the second runs after the first one was painted.
-            requestAnimationFrame(() => requestAnimationFrame(() => resolve({ at: performance.timeOrigin + performance.now(), gone: !document.body.innerHTML.includes(name) })));
-            return true;
-          };
-          const observer = new MutationObserver(check);
-          observer.observe(document.body, { childList: true, subtree: true });
-        });
-      }, operator.name.split(' ')[0]!);
+      // Passed as source text: tsx's name-keeping helpers do not exist inside the page.
+      await page.evaluate(ARM_LOCK_OBSERVER.replace('__NAME__', JSON.stringify(operator.name.split(' ')[0]!)));
       pcscAt = 0;
       const closedAt = hr();
       await card.remove();
-      const painted = await page.evaluate(() => (window as unknown as { __lock: Promise<{ at: number; gone: boolean }> }).__lock);
+      const painted = (await page.evaluate('window.__lock')) as { at: number; gone: boolean };
       if (!pcscAt) throw new Error('no PC/SC removal event');
       reaction.push(painted.at - pcscAt);
       endToEnd.push(painted.at - closedAt);
