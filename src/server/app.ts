@@ -11,6 +11,10 @@ import { PASSWORD_EXPIRY_DAYS_DEFAULT } from '../domain/password';
 import { MAX_FAILED_ATTEMPTS, type ServerPolicy } from './policy';
 import { registerPublicRoutes } from './routes/public';
 import { registerTerminalRoutes } from './routes/terminal';
+import { DEFAULT_CHECKPOINT_INTERVAL_MS, latestCheckpoint, loadOrCreateCheckpointKey, writeCheckpoint, type LogCheckpoint } from './services/log-checkpoints';
+import { checkRetentionDays, DEFAULT_LOG_RETENTION_DAYS, pruneLog, type PruneResult } from './services/log-retention';
+import { recordEvent } from './store/events';
+import { recordIntegrityAlert } from './store/integrity-alerts';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -22,11 +26,28 @@ export interface ServerAppOptions {
   bodyLimit?: number;
   /** Password expiry handed to terminals (default 90 days). */
   passwordExpiryDays?: number;
+  /** Operation-log retention in days (default 2557 = 7 years); pruned at start and daily. */
+  logRetentionDays?: number;
+  /** Interval of the signed log checkpoints in ms (default 5 min); 0 = only at start and on demand. */
+  checkpointIntervalMs?: number;
 }
+
+/** The operation log's periodic work, also callable on demand (tests, admin). */
+export interface ServerLog {
+  /** Writes a signed checkpoint now (uses the injected clock). */
+  checkpoint(): LogCheckpoint;
+  /** Prunes records older than the retention now (uses the injected clock). */
+  prune(): PruneResult;
+  /** SHA-256 of the checkpoint public key (print it; keep it outside the server). */
+  readonly checkpointKeyId: string;
+}
+
+const PRUNE_INTERVAL_MS = 24 * 60 * 60_000;
 
 export interface ServerApp {
   app: FastifyInstance;
   db: ServerDb;
+  log: ServerLog;
   /** Closes the HTTP server (if listening) and then the database. */
   close(): Promise<void>;
 }
@@ -38,6 +59,11 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
     throw new RangeError('passwordExpiryDays must be an integer 1..3650');
   }
   const policy: ServerPolicy = { passwordExpiryDays, maxFailedAttempts: MAX_FAILED_ATTEMPTS };
+  const logRetentionDays = checkRetentionDays(options.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS);
+  const checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+  if (!Number.isInteger(checkpointIntervalMs) || checkpointIntervalMs < 0 || checkpointIntervalMs > 86_400_000) {
+    throw new RangeError('checkpointIntervalMs must be an integer 0..86400000');
+  }
   const { db } = openServerDb(options.dataDir, clock.now());
 
   const app = Fastify({
@@ -50,14 +76,33 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
   let dbClosed = false;
+  const timers: NodeJS.Timeout[] = [];
   const closeDb = (): void => {
+    for (const timer of timers) clearInterval(timer);
     if (!dbClosed) {
       dbClosed = true;
       db.close();
     }
   };
   app.addHook('onClose', async () => closeDb());
+  let log: ServerLog;
   try {
+    log = startLog(db, options.dataDir, clock, logRetentionDays);
+    const every = (ms: number, what: string, task: () => unknown): void => {
+      const timer = setInterval(() => {
+        if (dbClosed) return;
+        try {
+          task();
+        } catch (error) {
+          app.log.error({ err: error }, `${what} failed`);
+          process.emitWarning(`中央サーバー: ${what} に失敗しました: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }, ms);
+      timer.unref();
+      timers.push(timer);
+    };
+    if (checkpointIntervalMs > 0) every(checkpointIntervalMs, 'log checkpoint', log.checkpoint);
+    every(PRUNE_INTERVAL_MS, 'log retention pruning', log.prune);
     installErrorHandlers(app);
     app.removeContentTypeParser('text/plain');
     app.addHook('onSend', async (_request, reply) => {
@@ -93,7 +138,34 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
     closeDb();
     throw error;
   }
-  return { app, db, close: () => app.close() };
+  return { app, db, log, close: () => app.close() };
+}
+
+/**
+ * The operation log's start: the checkpoint signing key (created at first start), a pruning pass
+ * and a first checkpoint, so every start leaves a signed mark of what the server holds.
+ */
+function startLog(db: ServerDb, dataDir: string, clock: Clock, retentionDays: number): ServerLog {
+  const { key, created } = loadOrCreateCheckpointKey(dataDir);
+  if (created) {
+    const now = clock.now();
+    const previousKeyId = latestCheckpoint(db)?.keyId ?? null;
+    db.transaction(() => {
+      recordEvent(db, { at: now, kind: 'log-checkpoint-key-created', detail: { keyId: key.keyId, previousKeyId } });
+      if (previousKeyId !== null && previousKeyId !== key.keyId) {
+        // Earlier checkpoints were signed with a key that is gone: verify needs its public key (--public-key).
+        recordIntegrityAlert(db, { at: now, terminalId: null, kind: 'checkpoint-key-replaced', seq: null, detail: { keyId: key.keyId, previousKeyId } });
+      }
+    }).immediate();
+  }
+  const log: ServerLog = {
+    checkpoint: () => writeCheckpoint(db, key, clock.now()),
+    prune: () => pruneLog(db, { now: clock.now(), retentionDays }),
+    checkpointKeyId: key.keyId,
+  };
+  log.prune();
+  log.checkpoint();
+  return log;
 }
 
 export interface StartServerOptions extends ServerAppOptions {

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     return;
   }
   if (command.kind !== 'serve') {
-    await runCommand(command, io);
+    process.exitCode = await runCommand(command, io);
     return;
   }
   const close = await runServe(command, io);

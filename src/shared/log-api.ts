@@ -24,6 +24,9 @@ export type LogRecordWire = z.infer<typeof LogRecordSchema>;
 
 export const MAX_BATCH_RECORDS = 5000;
 
+/** The server refuses larger request bodies (413): a client also caps its batches by size. */
+export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
+
 export const LogBatchRequestSchema = z
   .object({
     batchId: RequestIdSchema,
@@ -38,3 +41,10 @@ export type LogBatchResponse = z.infer<typeof LogBatchResponseSchema>;
 
 /** Where the server stands for this terminal (to resume after any interruption). */
 export const LogCursorResponseSchema = LogBatchResponseSchema;
+
+/**
+ * Refusals of a batch that break the chain rule (HTTP 409; 403 for another terminal's records).
+ * Nothing of such a batch is stored and the server records an integrity alert. See docs/log-protocol.md.
+ */
+export const LOG_REFUSAL_CODES = ['log-gap', 'log-conflict', 'log-broken-link', 'log-hash-mismatch', 'log-wrong-terminal'] as const;
+export type LogRefusalCode = (typeof LOG_REFUSAL_CODES)[number];

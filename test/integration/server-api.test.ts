@@ -138,7 +138,7 @@ describe('public routes', () => {
     expect(doc.openapi).toBe('3.1.0');
     const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
     expect(operations.sort()).toEqual(
-      ['GET /healthz', 'GET /openapi.json', 'GET /api/v1/time', 'GET /api/v1/roster', 'POST /api/v1/signin-attempts', 'POST /api/v1/password-changes'].sort(),
+      ['GET /healthz', 'GET /openapi.json', 'GET /api/v1/time', 'GET /api/v1/roster', 'POST /api/v1/signin-attempts', 'POST /api/v1/password-changes', 'GET /api/v1/log-cursor', 'POST /api/v1/log-batches'].sort(),
     );
     // Every route the app actually has is documented.
     const registered = server.app.printRoutes({ commonPrefix: false });

@@ -32,9 +32,12 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 export type Sha256Hex = (bytes: Uint8Array) => string;
 
+// ASCII text is unchanged by NFC: skip normalize() for it (the server hashes millions of strings).
+const NON_ASCII = /[^\u0000-\u007f]/;
+
 function canonicalValue(value: unknown): string {
   if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value.normalize('NFC'));
+  if (typeof value === 'string') return JSON.stringify(NON_ASCII.test(value) ? value.normalize('NFC') : value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError('non-finite number in a log record');
@@ -49,10 +52,19 @@ function canonicalValue(value: unknown): string {
   throw new TypeError(`unsupported value in a log record: ${typeof value}`);
 }
 
-/** Deterministic bytes of a record body: sorted keys, no spaces, NFC strings, UTF-8. */
+const encoder = new TextEncoder();
+
+/**
+ * Deterministic bytes of a record body: sorted keys, no spaces, NFC strings, UTF-8. Exactly
+ * canonicalValue({ terminalId, seq, prevHash, at, clockOffsetMs, type, outcome, operatorId, cardKeyId, detail })
+ * with the ten top-level keys written out in their sorted order (the server's ingest hot path).
+ */
 export function canonicalEncoding(body: LogRecordBody): Uint8Array {
-  const { terminalId, seq, prevHash, at, clockOffsetMs, type, outcome, operatorId, cardKeyId, detail } = body;
-  return new TextEncoder().encode(canonicalValue({ terminalId, seq, prevHash, at, clockOffsetMs, type, outcome, operatorId, cardKeyId, detail }));
+  return encoder.encode(
+    `{"at":${canonicalValue(body.at)},"cardKeyId":${canonicalValue(body.cardKeyId)},"clockOffsetMs":${canonicalValue(body.clockOffsetMs)},` +
+      `"detail":${canonicalValue(body.detail)},"operatorId":${canonicalValue(body.operatorId)},"outcome":${canonicalValue(body.outcome)},` +
+      `"prevHash":${canonicalValue(body.prevHash)},"seq":${canonicalValue(body.seq)},"terminalId":${canonicalValue(body.terminalId)},"type":${canonicalValue(body.type)}}`,
+  );
 }
 
 export function sealRecord(body: LogRecordBody, sha256: Sha256Hex): LogRecord {

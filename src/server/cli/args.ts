@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import { OperatorIdSchema, TerminalIdSchema } from '../../shared/server-api';
 import { DEFAULT_HOST, DEFAULT_PORT, isLoopbackHost, LOOPBACK_HOSTS, type LoopbackHost } from '../loopback';
 import { PASSWORD_EXPIRY_DAYS_DEFAULT } from '../../domain/password';
+import { DEFAULT_CHECKPOINT_INTERVAL_MS } from '../services/log-checkpoints';
+import { DEFAULT_LOG_RETENTION_DAYS, MAX_LOG_RETENTION_DAYS } from '../services/log-retention';
 
 export const DEFAULT_DATA_DIR = './.data/server';
 
@@ -20,7 +22,18 @@ export class CliUsageError extends Error {
 
 export type CliCommand =
   | { kind: 'help' }
-  | { kind: 'serve'; dataDir: string; port: number; host: LoopbackHost; demo: boolean; passwordExpiryDays: number }
+  | {
+      kind: 'serve';
+      dataDir: string;
+      port: number;
+      host: LoopbackHost;
+      demo: boolean;
+      passwordExpiryDays: number;
+      /** Only when given (the server applies its defaults). */
+      logRetentionDays?: number;
+      checkpointIntervalSeconds?: number;
+    }
+  | { kind: 'verify'; dataDir: string; publicKeys: string[] }
   | { kind: 'seed-demo'; dataDir: string }
   | { kind: 'register-terminal'; dataDir: string; name: string; out: string; id?: string; serverUrl: string }
   | { kind: 'retire-terminal'; dataDir: string; terminalId: string }
@@ -32,8 +45,14 @@ export type CliCommand =
 
 export const USAGE = `使い方 (usage):
   npm run server -- [--port N] [--host 127.0.0.1|::1] [--data-dir DIR] [--demo] [--password-expiry-days N]
+                    [--log-retention-days N] [--checkpoint-interval-seconds N]
       中央サーバーを起動します (start the server; default port ${DEFAULT_PORT}, host ${DEFAULT_HOST}, data dir ${DEFAULT_DATA_DIR})
       --demo: データディレクトリが空ならデモ町を作成します (seed the demo town when the data dir is empty)
+      --log-retention-days: 操作ログの保存日数 (operation log retention, default ${DEFAULT_LOG_RETENTION_DAYS} = 7年)
+      --checkpoint-interval-seconds: 署名付きチェックポイントの間隔 (signed checkpoint interval, default ${DEFAULT_CHECKPOINT_INTERVAL_MS / 1000})
+  npm run server -- verify [--data-dir DIR] [--public-key FILE]...
+      保存済みの操作ログとチェックポイントを最初から検証します。問題なし: 終了コード 0、問題あり: 1
+      (re-verify the stored operation log and checkpoints; --public-key: trust only these checkpoint keys)
   npm run server -- seed-demo [--data-dir DIR]
       デモ町を作成して終了します (seed the demo town and exit)
   npm run server -- register-terminal --name 名前 --out FILE [--id term-xxx] [--server-url URL] [--data-dir DIR]
@@ -53,6 +72,7 @@ export const USAGE = `使い方 (usage):
       開庁時間の例外を一覧表示します。端末に送信されない不正な例外も表示 (list exceptions, invalid ones flagged)`;
 
 const COMMANDS = [
+  'verify',
   'seed-demo',
   'register-terminal',
   'retire-terminal',
@@ -69,6 +89,9 @@ const OPTIONS = {
   'data-dir': { type: 'string' },
   demo: { type: 'boolean' },
   'password-expiry-days': { type: 'string' },
+  'log-retention-days': { type: 'string' },
+  'checkpoint-interval-seconds': { type: 'string' },
+  'public-key': { type: 'string', multiple: true },
   name: { type: 'string' },
   out: { type: 'string' },
   id: { type: 'string' },
@@ -82,10 +105,13 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type Values = {
+  [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multiple: true } ? string[] : (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
+};
 
 const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
-  serve: ['port', 'host', 'data-dir', 'demo', 'password-expiry-days'],
+  serve: ['port', 'host', 'data-dir', 'demo', 'password-expiry-days', 'log-retention-days', 'checkpoint-interval-seconds'],
+  verify: ['data-dir', 'public-key'],
   'seed-demo': ['data-dir'],
   'register-terminal': ['data-dir', 'name', 'out', 'id', 'server-url'],
   'retire-terminal': ['data-dir'],
@@ -179,7 +205,21 @@ export function parseCliArgs(argv: readonly string[], cwd: string = process.cwd(
         demo: values.demo === true,
         passwordExpiryDays:
           values['password-expiry-days'] === undefined ? PASSWORD_EXPIRY_DAYS_DEFAULT : integer(values['password-expiry-days'], '--password-expiry-days', 1, 3650),
+        ...(values['log-retention-days'] === undefined
+          ? {}
+          : { logRetentionDays: integer(values['log-retention-days'], '--log-retention-days', 1, MAX_LOG_RETENTION_DAYS) }),
+        ...(values['checkpoint-interval-seconds'] === undefined
+          ? {}
+          : { checkpointIntervalSeconds: integer(values['checkpoint-interval-seconds'], '--checkpoint-interval-seconds', 1, 86_400) }),
       };
+    }
+    case 'verify': {
+      noPositionals(rest);
+      const publicKeys = (values['public-key'] ?? []).map((file) => {
+        if (file.trim() === '') throw new CliUsageError('--public-key が空です', '--public-key is empty');
+        return resolve(cwd, file);
+      });
+      return { kind: 'verify', dataDir, publicKeys };
     }
     case 'seed-demo':
       if (rest.length > 0) throw new CliUsageError(`余分な引数があります: ${rest.join(' ')}`, `unexpected arguments: ${rest.join(' ')}`);

@@ -1,8 +1,13 @@
 // Runs one parsed command. The server always uses the real clock.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServerApp, listenOnLoopback } from '../app';
 import { systemClock } from '../clock';
-import { openServerDb, type ServerDb } from '../db/open';
+import { DB_FILE_NAME, openServerDb, type ServerDb } from '../db/open';
+import { checkpointPublicKeyFromPem, dataDirCheckpointPublicKey, type CheckpointPublicKey } from '../services/log-checkpoints';
+import { DEFAULT_LOG_RETENTION_DAYS } from '../services/log-retention';
+import { verifyStoredLog } from '../services/log-verify';
+import { formatVerifyReport } from './verify-report';
 import { registerTerminal, retireTerminal, writeCredentialFile } from '../admin/register-terminal';
 import {
   approveCalendarException,
@@ -37,7 +42,14 @@ async function withDb<T>(dataDir: string, action: (db: ServerDb) => T | Promise<
 /** Starts the server and resolves once it listens; returns the close function. */
 export async function runServe(command: Extract<CliCommand, { kind: 'serve' }>, io: CliIo): Promise<() => Promise<void>> {
   io.out(`データディレクトリ (data dir): ${command.dataDir}`);
-  const server = await createServerApp({ dataDir: command.dataDir, clock: systemClock, logger: false, passwordExpiryDays: command.passwordExpiryDays });
+  const server = await createServerApp({
+    dataDir: command.dataDir,
+    clock: systemClock,
+    logger: false,
+    passwordExpiryDays: command.passwordExpiryDays,
+    ...(command.logRetentionDays === undefined ? {} : { logRetentionDays: command.logRetentionDays }),
+    ...(command.checkpointIntervalSeconds === undefined ? {} : { checkpointIntervalMs: command.checkpointIntervalSeconds * 1000 }),
+  });
   try {
     if (command.demo) {
       const result = await seedDemoTown(server.db, { dataDir: command.dataDir, clock: systemClock });
@@ -45,6 +57,11 @@ export async function runServe(command: Extract<CliCommand, { kind: 'serve' }>, 
     }
     const { url, port } = await listenOnLoopback(server.app, command.port, command.host);
     io.out(`ホスト (host): ${command.host}  ポート (port): ${port}`);
+    io.out(`チェックポイント署名鍵 (checkpoint key id, keep a copy outside the server): ${server.log.checkpointKeyId}`);
+    const retention = command.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
+    if (retention < DEFAULT_LOG_RETENTION_DAYS) {
+      io.err(`注意: 操作ログの保存期間が7年 (${DEFAULT_LOG_RETENTION_DAYS}日) より短く設定されています: ${retention}日 (log retention shorter than 7 years)`);
+    }
     if (command.demo) {
       for (const file of refreshDemoTerminalFiles(server.db, { dataDir: command.dataDir, serverUrl: url, clock: systemClock })) {
         io.out(`端末資格情報 (terminal credential): ${file}`);
@@ -58,16 +75,42 @@ export async function runServe(command: Extract<CliCommand, { kind: 'serve' }>, 
   }
 }
 
-/** Runs a one-shot command. */
-export async function runCommand(command: Exclude<CliCommand, { kind: 'serve' | 'help' }>, io: CliIo): Promise<void> {
+function trustedCheckpointKeys(command: Extract<CliCommand, { kind: 'verify' }>): { keys: CheckpointPublicKey[]; sources: string[] } {
+  if (command.publicKeys.length > 0) {
+    const keys = command.publicKeys.map((file) => {
+      try {
+        return checkpointPublicKeyFromPem(readFileSync(file, 'utf8'));
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        throw new AdminError('bad-public-key', `公開鍵を読めません: ${file} (${detail})`, `cannot read the public key ${file}: ${detail}`);
+      }
+    });
+    return { keys, sources: command.publicKeys.map((file) => `--public-key ${file}`) };
+  }
+  const key = dataDirCheckpointPublicKey(command.dataDir);
+  return key ? { keys: [key], sources: ['データディレクトリの鍵 (data dir key)'] } : { keys: [], sources: [] };
+}
+
+/** Runs a one-shot command; returns the process exit code (verify: 1 when a problem is found). */
+export async function runCommand(command: Exclude<CliCommand, { kind: 'serve' | 'help' }>, io: CliIo): Promise<number> {
   const clock = systemClock;
   switch (command.kind) {
+    case 'verify': {
+      const database = join(command.dataDir, DB_FILE_NAME);
+      if (!existsSync(database)) {
+        throw new AdminError('no-database', `データベースがありません: ${database}`, `no server database at ${database}`);
+      }
+      const { keys, sources } = trustedCheckpointKeys(command);
+      const report = await withDb(command.dataDir, (db) => verifyStoredLog(db, { trustedKeys: keys }));
+      for (const line of formatVerifyReport(report, { database, keySources: sources })) io.out(line);
+      return report.problems.length === 0 ? 0 : 1;
+    }
     case 'seed-demo':
       await withDb(command.dataDir, async (db) => {
         const result = await seedDemoTown(db, { dataDir: command.dataDir, clock });
         io.out(formatDemoSummary(result));
       });
-      return;
+      return 0;
     case 'register-terminal':
       if (existsSync(command.out)) {
         throw new AdminError('output-exists', `出力先のファイルが既にあります (上書きしません): ${command.out}`, `output file already exists (not overwritten): ${command.out}`);
@@ -78,16 +121,16 @@ export async function runCommand(command: Exclude<CliCommand, { kind: 'serve' | 
         io.out(`端末を登録しました (terminal registered): ${credential.terminalId} ${credential.terminalName}`);
         io.out(`資格情報ファイル (credential file, keep it secret): ${command.out}`);
       });
-      return;
+      return 0;
     case 'retire-terminal':
       await withDb(command.dataDir, (db) => retireTerminal(db, { terminalId: command.terminalId, clock }));
       io.out(`端末を廃止しました (terminal retired): ${command.terminalId}`);
-      return;
+      return 0;
     case 'release-lockout':
       await withDb(command.dataDir, (db) => releaseLockout(db, { operatorId: command.operatorId, by: command.by, clock }));
       io.out(`ロックアウトを解除しました (lockout released): ${command.operatorId} (by ${command.by})`);
       io.out('端末は次回の名簿取得時に反映します (terminals apply it at their next roster fetch).');
-      return;
+      return 0;
     case 'set-temporary-password': {
       const { password, lockedOut } = await withDb(command.dataDir, (db) =>
         setTemporaryPassword(db, { operatorId: command.operatorId, by: command.by, clock }),
@@ -96,7 +139,7 @@ export async function runCommand(command: Exclude<CliCommand, { kind: 'serve' | 
       io.out(`仮パスワード (shown once): ${password}`);
       io.out('最初のログオン時に変更が必要です (must be changed at first logon).');
       if (lockedOut) io.out('注意: この操作者はロックアウト中です。release-lockout で解除してください (the operator is locked out).');
-      return;
+      return 0;
     }
     case 'approve-exception': {
       const { exception, approver, replaced, past } = await withDb(command.dataDir, (db) =>
@@ -110,7 +153,7 @@ export async function runCommand(command: Exclude<CliCommand, { kind: 'serve' | 
       for (const row of replaced) io.out(`  置き換え (replaced): ${row.id} ${row.opensAt}〜${row.closesAt} 理由: ${row.reason} 承認: ${row.approvedBy}`);
       if (past) io.out('注意: 過去の日付です。端末の動作は変わりません (the date is in the past).');
       io.out('端末は次回の名簿取得時に反映します (terminals apply it at their next roster fetch).');
-      return;
+      return 0;
     }
     case 'withdraw-exception': {
       const { withdrawn } = await withDb(command.dataDir, (db) =>
@@ -126,13 +169,13 @@ export async function runCommand(command: Exclude<CliCommand, { kind: 'serve' | 
         io.out(`開庁時間の例外を取り下げました (calendar exception withdrawn): ${row.id} ${dayLabel(row.date)} ${row.opensAt}〜${row.closesAt} 理由: ${row.reason}`);
       }
       io.out('端末は次回の名簿取得時に反映します (terminals apply it at their next roster fetch).');
-      return;
+      return 0;
     }
     case 'list-exceptions': {
       const listed = await withDb(command.dataDir, (db) => listCalendarExceptionsForAdmin(db));
       if (listed.length === 0) {
         io.out('開庁時間の例外はありません (no calendar exceptions).');
-        return;
+        return 0;
       }
       io.out(`開庁時間の例外 (calendar exceptions): ${listed.length}件`);
       for (const { row, problems } of listed) {
@@ -144,7 +187,7 @@ export async function runCommand(command: Exclude<CliCommand, { kind: 'serve' | 
           for (const problem of problems) io.out(`    ${problem}`);
         }
       }
-      return;
+      return 0;
     }
   }
 }

@@ -91,4 +91,101 @@ CREATE TRIGGER server_events_no_delete BEFORE DELETE ON server_events
   BEGIN SELECT RAISE(ABORT, 'server_events is append-only'); END;
 `,
   },
+  {
+    id: 2,
+    name: 'operation log: records, retention prunings, integrity alerts, signed checkpoints',
+    sql: `
+-- Every terminal's operation log (issue 3), stored in order and verified on arrival
+-- (src/server/services/log-ingest.ts). The hash covers the record exactly as the terminal sent it:
+-- \`at\` is kept as sent, \`at_ms\` is the same instant for queries, \`detail\` is the JSON object.
+CREATE TABLE log_records (
+  terminal_id TEXT NOT NULL,
+  seq INTEGER NOT NULL CHECK (seq >= 1),
+  hash TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  at TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  outcome TEXT NOT NULL CHECK (outcome IN ('success', 'failure', 'info')),
+  operator_id TEXT,
+  card_key_id TEXT,
+  clock_offset_ms INTEGER NOT NULL,
+  detail TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  PRIMARY KEY (terminal_id, seq)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX log_records_by_at ON log_records (at_ms);
+CREATE INDEX log_records_by_operator ON log_records (operator_id, at_ms) WHERE operator_id IS NOT NULL;
+CREATE INDEX log_records_by_type ON log_records (type, at_ms);
+
+-- Retention (src/server/services/log-retention.ts): what was pruned, and the anchor the chain
+-- continues from (the hash of record to_seq). Append-only.
+CREATE TABLE log_prunings (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  terminal_id TEXT NOT NULL,
+  from_seq INTEGER NOT NULL CHECK (from_seq >= 1),
+  to_seq INTEGER NOT NULL,
+  anchor_hash TEXT NOT NULL CHECK (length(anchor_hash) = 64),
+  records INTEGER NOT NULL,
+  cutoff INTEGER NOT NULL,
+  retention_days INTEGER NOT NULL CHECK (retention_days >= 1),
+  CHECK (to_seq >= from_seq AND records = to_seq - from_seq + 1 AND cutoff <= at - retention_days * 86400000)
+) STRICT;
+CREATE INDEX log_prunings_by_terminal ON log_prunings (terminal_id, to_seq);
+CREATE TRIGGER log_prunings_no_update BEFORE UPDATE ON log_prunings
+  BEGIN SELECT RAISE(ABORT, 'log_prunings is append-only'); END;
+CREATE TRIGGER log_prunings_no_delete BEFORE DELETE ON log_prunings
+  BEGIN SELECT RAISE(ABORT, 'log_prunings is append-only'); END;
+
+-- A stored record is never changed; it is deleted only by the retention pruning, which first
+-- records the pruning (range, anchor, cutoff) and may delete only old records inside that range.
+-- (INSERT OR REPLACE would delete without firing this trigger: the insert trigger refuses it.)
+CREATE TRIGGER log_records_no_update BEFORE UPDATE ON log_records
+  BEGIN SELECT RAISE(ABORT, 'log_records is append-only'); END;
+CREATE TRIGGER log_records_delete_only_pruned BEFORE DELETE ON log_records
+  WHEN NOT EXISTS (
+    SELECT 1 FROM log_prunings p
+    WHERE p.terminal_id = OLD.terminal_id AND OLD.seq BETWEEN p.from_seq AND p.to_seq
+      AND OLD.at_ms < p.cutoff AND OLD.received_at < p.cutoff)
+  BEGIN SELECT RAISE(ABORT, 'log_records: only the retention pruning deletes (see log_prunings)'); END;
+CREATE TRIGGER log_records_no_replace BEFORE INSERT ON log_records
+  WHEN EXISTS (SELECT 1 FROM log_records r WHERE r.terminal_id = NEW.terminal_id AND r.seq = NEW.seq)
+  BEGIN SELECT RAISE(ABORT, 'log_records: a stored record is never replaced'); END;
+
+-- Refused batches that break the chain rule (gap, conflict, broken link, hash mismatch, another
+-- terminal's records) and other integrity findings. Also written to server_events. Append-only.
+CREATE TABLE integrity_alerts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  terminal_id TEXT,
+  kind TEXT NOT NULL,
+  seq INTEGER,
+  detail TEXT NOT NULL CHECK (json_valid(detail))
+) STRICT;
+CREATE INDEX integrity_alerts_by_at ON integrity_alerts (at);
+CREATE TRIGGER integrity_alerts_no_update BEFORE UPDATE ON integrity_alerts
+  BEGIN SELECT RAISE(ABORT, 'integrity_alerts is append-only'); END;
+CREATE TRIGGER integrity_alerts_no_delete BEFORE DELETE ON integrity_alerts
+  BEGIN SELECT RAISE(ABORT, 'integrity_alerts is append-only'); END;
+
+-- Signed checkpoints (src/server/services/log-checkpoints.ts): every terminal's head and a digest
+-- of server_events, chained to the previous checkpoint, signed with the server's Ed25519 key.
+CREATE TABLE log_checkpoints (
+  id INTEGER PRIMARY KEY CHECK (id >= 1),
+  at INTEGER NOT NULL,
+  previous_hash TEXT NOT NULL CHECK (length(previous_hash) = 64),
+  heads TEXT NOT NULL CHECK (json_valid(heads)),
+  events_last_id INTEGER NOT NULL,
+  events_digest TEXT NOT NULL CHECK (length(events_digest) = 64),
+  key_id TEXT NOT NULL CHECK (length(key_id) = 64),
+  hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
+  signature TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER log_checkpoints_no_update BEFORE UPDATE ON log_checkpoints
+  BEGIN SELECT RAISE(ABORT, 'log_checkpoints is append-only'); END;
+CREATE TRIGGER log_checkpoints_no_delete BEFORE DELETE ON log_checkpoints
+  BEGIN SELECT RAISE(ABORT, 'log_checkpoints is append-only'); END;
+`,
+  },
 ];

@@ -57,3 +57,9 @@ export function authenticateTerminal(db: ServerDb, header: string | undefined, n
   });
   return failure;
 }
+
+/** The terminal set by the terminal routes' onRequest hook; a route reached without it is a bug. */
+export function authenticatedTerminal(terminal: Terminal | null): Terminal {
+  if (!terminal) throw new Error('terminal route reached without authentication');
+  return terminal;
+}

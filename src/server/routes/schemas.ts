@@ -9,14 +9,15 @@ import {
   SignInAttemptResponseSchema,
   TimeResponseSchema,
 } from '../../shared/server-api';
+import { LogBatchRequestSchema, LogBatchResponseSchema, LogCursorResponseSchema } from '../../shared/log-api';
 import { toJsonSchema, type JsonSchema } from '../http/json-schema';
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request (malformed JSON, wrong types, extra fields, weak password hash)',
   401: 'Terminal authentication failed (missing, malformed, unknown, wrong or retired credential)',
-  403: 'The card is unknown, revoked or lent to another operator',
+  403: 'The card is unknown, revoked or lent to another operator; or (log-batches) log-wrong-terminal: a record of another terminal',
   404: 'Unknown operator',
-  409: 'Refused: operator retired, operator locked out, or request id reused with other content',
+  409: 'Refused: operator retired, operator locked out, or request id reused with other content; (log-batches) log-gap, log-conflict, log-broken-link, log-hash-mismatch: nothing stored, integrity alert recorded',
   413: 'Request body too large',
   415: 'Content-Type is not application/json',
   500: 'Internal error',
@@ -36,4 +37,7 @@ export const SCHEMAS = {
   signInAttemptResponse: toJsonSchema(SignInAttemptResponseSchema, 'output', 'The attempt was counted; the authoritative counter and lockout state'),
   passwordChangeRequest: toJsonSchema(PasswordChangeRequestSchema, 'input'),
   passwordChangeResponse: toJsonSchema(PasswordChangeResponseSchema, 'output', 'The new password hash is stored'),
+  logBatchRequest: toJsonSchema(LogBatchRequestSchema, 'input'),
+  logBatchResponse: toJsonSchema(LogBatchResponseSchema, 'output', 'Every record of this terminal up to ackSeq is stored (durably), chained to ackHash'),
+  logCursor: toJsonSchema(LogCursorResponseSchema, 'output', 'The end of this terminal\'s stored log (0 and the genesis hash when nothing is stored): resume after ackSeq'),
 };

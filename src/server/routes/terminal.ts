@@ -7,13 +7,14 @@ import {
   TERMINAL_AUTH_SCHEME,
 } from '../../shared/server-api';
 import { ApiError } from '../http/errors';
-import { authenticateTerminal } from '../http/terminal-auth';
+import { authenticatedTerminal, authenticateTerminal } from '../http/terminal-auth';
 import type { Answer } from '../services/answers';
 import { recordPasswordChange } from '../services/password-changes';
 import { serveRoster } from '../services/roster';
 import { recordSignInAttempt } from '../services/signin-attempts';
 import type { Terminal } from '../store/terminals';
 import type { RouteContext } from './context';
+import { registerLogRoutes } from './log';
 import { errorResponses, SCHEMAS, TERMINAL_SECURITY } from './schemas';
 
 declare module 'fastify' {
@@ -21,11 +22,6 @@ declare module 'fastify' {
     /** The authenticated terminal (set by the terminal routes' onRequest hook). */
     terminal: Terminal | null;
   }
-}
-
-function authenticatedTerminal(terminal: Terminal | null): Terminal {
-  if (!terminal) throw new Error('terminal route reached without authentication');
-  return terminal;
 }
 
 /** Double check with zod after ajv: the zod schema is the contract. */
@@ -40,7 +36,8 @@ function sendAnswer(reply: FastifyReply, answer: Answer & { replayed: boolean })
   return reply.code(answer.status).send(answer.body);
 }
 
-export async function registerTerminalRoutes(app: FastifyInstance, { db, clock, policy }: RouteContext): Promise<void> {
+export async function registerTerminalRoutes(app: FastifyInstance, context: RouteContext): Promise<void> {
+  const { db, clock, policy } = context;
   app.decorateRequest('terminal', null);
   await app.register(
     async (scope) => {
@@ -98,6 +95,8 @@ export async function registerTerminalRoutes(app: FastifyInstance, { db, clock, 
           return sendAnswer(reply, answer);
         },
       });
+
+      registerLogRoutes(scope, context);
     },
     { prefix: API_PREFIX },
   );

@@ -13,6 +13,7 @@ import { checkCalendarExceptionRows, toWire, type InvalidCalendarRow } from './c
 import { listCards, type Card } from '../store/cards';
 import { recordEvent } from '../store/events';
 import { listOperators } from '../store/operators';
+import { recordServed } from './served';
 
 /** RosterOperatorSchema allows at most this many cards per operator. */
 export const MAX_CARDS_PER_OPERATOR = 20;
@@ -133,10 +134,11 @@ function reportLeftOutCalendarRows(db: ServerDb, terminalId: string, now: number
 
 export function serveRoster(db: ServerDb, terminal: { id: string; name: string }, now: number, policy: ServerPolicy): RosterResponse {
   const roster = buildRoster(db, terminal, now, policy, (rows) => reportLeftOutCalendarRows(db, terminal.id, now, rows));
-  recordEvent(db, {
+  // Recorded before the answer leaves (issue 3 item 5): see services/served.ts.
+  recordServed(db, {
     at: now,
     terminalId: terminal.id,
-    kind: 'roster-fetched',
+    data: 'roster',
     detail: { operators: roster.operators.length, calendarExceptions: roster.calendarExceptions.length },
   });
   return roster;

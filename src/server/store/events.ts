@@ -20,7 +20,11 @@ export type ServerEventKind =
   | 'demo-seeded'
   | 'calendar-exception-approved'
   | 'calendar-exception-withdrawn'
-  | 'integrity-problem';
+  | 'integrity-problem'
+  | 'log-batch-received'
+  | 'log-integrity-alert'
+  | 'log-pruned'
+  | 'log-checkpoint-key-created';
 
 export interface ServerEvent {
   id: number;

@@ -1,0 +1,218 @@
+// Test and benchmark page for the renderer's operation log (src/renderer/src/log), built with Vite
+// and driven from Node through playwright-core (test/unit/log-writer-chromium.test.ts,
+// bench/log-append.ts). Everything the Node side needs is a function on `window.__log`, called
+// by name with JSON arguments (`callInPage` in harness.ts): no Node-side function is ever
+// serialised into the page.
+import Dexie, { liveQuery } from 'dexie';
+import { TerminalDb } from '../../src/renderer/src/log/log-db';
+import { sealRecord, type LogRecord } from '../../src/domain/log/log-record';
+import type { LogEvent, SyncCheckpoint } from '../../src/renderer/src/log/log-rules';
+import { sha256Hex } from '../../src/renderer/src/log/sha256';
+import { LogWriter } from '../../src/renderer/src/log/log-writer';
+
+let db: TerminalDb | null = null;
+let writer: LogWriter | null = null;
+let clockShiftMs = 0;
+let watched: { count: number | null; backlog: number | null; stop(): void } | null = null;
+
+const clock = () => ({ at: new Date(Date.now() + clockShiftMs).toISOString(), clockOffsetMs: -clockShiftMs });
+
+function need(): { db: TerminalDb; writer: LogWriter } {
+  if (!db || !writer) throw new Error('call open() first');
+  return { db, writer };
+}
+
+export function sampleEvent(i: number): LogEvent {
+  return {
+    type: 'record.viewed',
+    outcome: 'success',
+    operatorId: 'op-yamada',
+    cardKeyId: 'a'.repeat(64),
+    detail: { purpose: '住民票の写しの交付', residentRef: `r-${i}`, screen: 'resident-detail', n: i },
+  };
+}
+
+const api = {
+  /** Opens (or reopens) the database and runs recover(). */
+  async open(name: string, terminalId: string, verify = true) {
+    db?.close();
+    db = new TerminalDb(name);
+    writer = new LogWriter({ db, clock, terminalId, sha256: sha256Hex });
+    return writer.recover({ verify });
+  },
+  close() {
+    db?.close();
+    db = null;
+    writer = null;
+  },
+  async deleteDb(name: string) {
+    if (db?.name === name) api.close();
+    await Dexie.delete(name);
+  },
+  setClockShift(ms: number) {
+    clockShiftMs = ms;
+  },
+  append(event: LogEvent) {
+    return need().writer.append(event);
+  },
+  /** n appends started at once (Promise.all); returns the seqs in call order. */
+  async appendConcurrently(n: number, from = 0) {
+    const { writer } = need();
+    const records = await Promise.all(Array.from({ length: n }, (_, i) => writer.append(sampleEvent(from + i))));
+    return records.map((r) => r.seq);
+  },
+  /** Like appendConcurrently, through a second writer on a second connection (another "tab" in this page). */
+  async appendConcurrentlyTwoConnections(name: string, terminalId: string, n: number) {
+    const { writer } = need();
+    const db2 = new TerminalDb(name);
+    const writer2 = new LogWriter({ db: db2, clock, terminalId, sha256: sha256Hex });
+    try {
+      const all = await Promise.all(Array.from({ length: n }, (_, i) => (i % 2 ? writer2 : writer).append(sampleEvent(i))));
+      return all.map((r) => r.seq);
+    } finally {
+      db2.close();
+    }
+  },
+  /** Starts live queries (Dexie liveQuery) of the record count and the backlog, as a UI would. */
+  watch() {
+    const { db, writer } = need();
+    watched?.stop();
+    const w = { count: null as number | null, backlog: null as number | null, stop: () => undefined as void };
+    const a = liveQuery(() => db.log.count()).subscribe((n) => (w.count = n));
+    const b = liveQuery(() => writer.backlog()).subscribe((x) => (w.backlog = x.count));
+    w.stop = () => {
+      a.unsubscribe();
+      b.unsubscribe();
+    };
+    watched = w;
+  },
+  watched() {
+    return watched ? { count: watched.count, backlog: watched.backlog } : null;
+  },
+  /**
+   * Test shortcut for volume: seals n records after the current head and stores them with bulkAdd
+   * (chunks of 5000, each with the head), as if appended one by one over days offline.
+   */
+  async seed(n: number) {
+    const { db, writer } = need();
+    let head = await writer.head();
+    for (let done = 0; done < n; ) {
+      const chunk: LogRecord[] = [];
+      for (; chunk.length < 5000 && done < n; done++) {
+        const r = sealRecord({ terminalId: writer.terminalId, seq: (head?.seq ?? 0) + 1, prevHash: head?.hash ?? '0'.repeat(64), ...clock(), ...sampleEvent(done) }, sha256Hex);
+        chunk.push(r);
+        head = { seq: r.seq, hash: r.hash, terminalId: r.terminalId };
+      }
+      const last = head!;
+      await db.transaction('rw', db.log, db.meta, async () => {
+        await db.log.bulkAdd(chunk);
+        await db.meta.put({ key: 'log-head', value: last });
+      });
+    }
+    await writer.recover({ verify: false });
+  },
+  /** Times a few calls in the page (ms). */
+  async timeCalls(afterSeq: number) {
+    const { writer } = need();
+    const t = (s: number) => performance.now() - s;
+    let s = performance.now();
+    const backlog = await writer.backlog();
+    const backlogMs = t(s);
+    s = performance.now();
+    const batch = await writer.pendingBatch(afterSeq);
+    const batchMs = t(s);
+    s = performance.now();
+    const verify = await writer.verifyLocal();
+    const verifyMs = t(s);
+    s = performance.now();
+    await writer.append(sampleEvent(-1));
+    const appendMs = t(s);
+    return { backlog, backlogMs, batchLength: batch.length, batchMs, verifyOk: verify.ok, verifyChecked: verify.checked, verifyMs, appendMs };
+  },
+  all() {
+    return need().db.log.orderBy(':id').toArray();
+  },
+  count() {
+    return need().db.log.count();
+  },
+  head() {
+    return need().writer.head();
+  },
+  meta() {
+    return need().db.meta.toArray();
+  },
+  recover(verify = true) {
+    return need().writer.recover({ verify });
+  },
+  verify() {
+    return need().writer.verifyLocal();
+  },
+  backlog() {
+    return need().writer.backlog();
+  },
+  acknowledge(ack: SyncCheckpoint) {
+    return need().writer.acknowledge(ack);
+  },
+  prune(ackSeq: number, keepDays: number) {
+    return need().writer.pruneSynced(ackSeq, keepDays);
+  },
+  pendingBatch(afterSeq: number, max: number, maxBytes?: number) {
+    return need().writer.pendingBatch(afterSeq, max, maxBytes);
+  },
+  async storage() {
+    const { writer } = need();
+    return { persisted: await writer.requestPersistentStorage(), status: await writer.storageEstimate() };
+  },
+  /** Damage done from outside the writer, as a tamperer or a broken disk would. */
+  async tamper(what: 'delete-head' | 'delete-record' | 'alter-record' | 'rewind-head', seq = 0) {
+    const { db } = need();
+    if (what === 'delete-head') await db.meta.delete('log-head');
+    if (what === 'delete-record') await db.log.delete(seq);
+    if (what === 'alter-record') await db.log.update(seq, { detail: { altered: true } });
+    if (what === 'rewind-head') {
+      const r = await db.log.get(seq);
+      if (!r) throw new Error(`no record ${seq}`);
+      await db.meta.put({ key: 'log-head', value: { seq: r.seq, hash: r.hash, terminalId: r.terminalId } });
+    }
+  },
+
+  /** The benchmark: n single-event appends, each awaited before the next, timed in the page. */
+  async bench(n: number) {
+    const { writer } = need();
+    const durations: number[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const s = performance.now();
+      await writer.append(sampleEvent(i));
+      durations.push(performance.now() - s);
+    }
+    return { durations, totalMs: performance.now() - t0 };
+  },
+  /** Baseline: a bare Dexie add per event with strict durability (no chain, no meta, no validation). */
+  async benchBare(name: string, n: number) {
+    await Dexie.delete(name);
+    const bare = new Dexie(name, { chromeTransactionDurability: 'strict' });
+    bare.version(1).stores({ log: '++id' });
+    await bare.open();
+    const durations: number[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const s = performance.now();
+      await bare.table('log').add({ at: new Date().toISOString(), ...sampleEvent(i) });
+      durations.push(performance.now() - s);
+    }
+    const totalMs = performance.now() - t0;
+    bare.close();
+    await Dexie.delete(name);
+    return { durations, totalMs };
+  },
+};
+
+declare global {
+  interface Window {
+    __log: typeof api;
+  }
+}
+
+window.__log = api;
+document.getElementById('status')!.textContent = 'ready';

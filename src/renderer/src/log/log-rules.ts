@@ -1,0 +1,193 @@
+// Pure rules of the terminal's local operation log (issue 3, item 2): what an event may contain,
+// how the stored head is checked against the stored records, where pruning may stop, and when the
+// storage use is worth a warning. No Dexie and no browser APIs here, so all of it is unit-tested in Node.
+import type { ChainProblem, LogRecord, LogRecordBody } from '../../../domain/log/log-record';
+import { LogRecordSchema } from '../../../shared/log-api';
+
+/** What a caller hands to `LogWriter.append`; the writer adds terminal, seq, time and the chain. */
+export type LogEvent = Pick<LogRecordBody, 'type' | 'outcome' | 'operatorId' | 'cardKeyId' | 'detail'>;
+
+/** A point of the chain: the record `seq` whose hash is `hash`. */
+export interface ChainPoint {
+  seq: number;
+  hash: string;
+}
+
+/** meta 'log-head': the last record written, updated in the same transaction as the record. */
+export interface LogHead extends ChainPoint {
+  terminalId: string;
+}
+
+/** meta 'sync-checkpoint': the server has every record up to ackSeq, the last one hashing to ackHash. */
+export interface SyncCheckpoint {
+  ackSeq: number;
+  ackHash: string;
+}
+
+/** The event must fit the wire schema (the server refuses anything else), field by field. */
+const EventSchema = LogRecordSchema.pick({ type: true, outcome: true, operatorId: true, cardKeyId: true, detail: true });
+
+/** Detail keys that name a secret: such a value must never reach a record kept 7 years and sent to the server. */
+const FORBIDDEN_DETAIL_KEY = /^(password|passwd|pass|pwd|newPassword|currentPassword|oldPassword|confirm|secret|pin|pinCode|otp)$/i;
+
+export class LogEventError extends Error {
+  override readonly name = 'LogEventError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid log event (nothing was written): ${problems.join('; ')}`);
+  }
+}
+
+/** The log is not what it should be (a lost head, a used seq, a mismatched acknowledgement). */
+export class LogIntegrityError extends Error {
+  override readonly name = 'LogIntegrityError';
+}
+
+/** The browser refused to store more: nothing was written, and the caller must say so loudly. */
+export class LogStorageFullError extends Error {
+  override readonly name = 'LogStorageFullError';
+  constructor(cause: unknown) {
+    super('端末の記録領域が満杯のため、操作記録を保存できませんでした。直ちにシステム管理者に連絡してください。', { cause });
+  }
+}
+
+function nfc<T>(value: T): T {
+  return (typeof value === 'string' ? value.normalize('NFC') : value) as T;
+}
+
+/**
+ * Checks an event against the wire schema and returns a clean copy (strings NFC-normalised, as the
+ * hash sees them, so what is stored is exactly what was hashed). Throws LogEventError otherwise.
+ */
+export function validateEvent(event: unknown): LogEvent {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new LogEventError(['the event must be an object']);
+  const raw = event as Record<string, unknown>;
+  const detail = raw.detail;
+  const normalised = {
+    ...raw,
+    operatorId: nfc(raw.operatorId),
+    detail:
+      typeof detail === 'object' && detail !== null && !Array.isArray(detail)
+        ? Object.fromEntries(Object.entries(detail as Record<string, unknown>).map(([k, v]) => [k, nfc(v)]))
+        : detail,
+  };
+  const parsed = EventSchema.safeParse(normalised);
+  if (!parsed.success) {
+    throw new LogEventError(parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`));
+  }
+  const secretKeys = Object.keys(parsed.data.detail).filter((k) => FORBIDDEN_DETAIL_KEY.test(k));
+  if (secretKeys.length > 0) throw new LogEventError(secretKeys.map((k) => `detail.${k}: secrets are never logged`));
+  return parsed.data;
+}
+
+/** The whole record, as the server will check it; returns the problems (empty when it fits). */
+export function recordProblems(record: LogRecord): string[] {
+  const parsed = LogRecordSchema.safeParse(record);
+  return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`);
+}
+
+export type HeadCheck =
+  | { kind: 'empty' } // nothing written yet
+  | { kind: 'ok' }
+  /** Records exist but the head is missing, behind, or names another hash: rebuilt from the last record. */
+  | { kind: 'head-missing' | 'head-behind' | 'head-mismatch'; repairTo: LogHead }
+  /** The head is ahead of the last stored record: records at the end were lost. Kept: never fork. */
+  | { kind: 'tail-missing'; head: LogHead; lastStored: number | null };
+
+/**
+ * Compares meta 'log-head' with the last stored record. `base` is the last pruned record (the log
+ * may have been pruned down to it), or null.
+ */
+export function checkHead(head: LogHead | null, last: LogRecord | null, base: ChainPoint | null): HeadCheck {
+  if (!last) {
+    if (!head) return { kind: 'empty' };
+    if (base && base.seq === head.seq && base.hash === head.hash) return { kind: 'ok' };
+    return { kind: 'tail-missing', head, lastStored: null };
+  }
+  const fromLast: LogHead = { seq: last.seq, hash: last.hash, terminalId: last.terminalId };
+  if (!head) return { kind: 'head-missing', repairTo: fromLast };
+  if (head.seq < last.seq) return { kind: 'head-behind', repairTo: fromLast };
+  if (head.seq > last.seq) return { kind: 'tail-missing', head, lastStored: last.seq };
+  if (head.hash !== last.hash || head.terminalId !== last.terminalId) return { kind: 'head-mismatch', repairTo: fromLast };
+  return { kind: 'ok' };
+}
+
+/**
+ * How many of `candidates` (stored records in seq order, starting right after the base) may be
+ * pruned: a prefix only (so the rest still chains from the new base), each acknowledged by the
+ * server (seq ≤ ackSeq) and older than the cutoff, and never the newest stored record (it anchors
+ * the head). Records whose time cannot be read are kept.
+ */
+export function prunablePrefix(candidates: readonly Pick<LogRecord, 'seq' | 'at'>[], ackSeq: number, cutoffMs: number, newestSeq: number): number {
+  let n = 0;
+  for (const record of candidates) {
+    if (record.seq > ackSeq || record.seq >= newestSeq) break;
+    const at = Date.parse(record.at);
+    if (!Number.isFinite(at) || at >= cutoffMs) break;
+    n++;
+  }
+  return n;
+}
+
+export type StorageLevel = 'ok' | 'warn' | 'critical' | 'unknown';
+
+export interface StorageStatus {
+  level: StorageLevel;
+  usage: number | null;
+  quota: number | null;
+  /** usage / quota, 0..1, or null when the browser does not say. */
+  ratio: number | null;
+  /** Whether the browser granted persistent storage (data not evicted under pressure). */
+  persisted: boolean | null;
+  /** Japanese text for the screen, or null when nothing needs saying. */
+  message: string | null;
+}
+
+export const STORAGE_WARN_RATIO = 0.8;
+export const STORAGE_CRITICAL_RATIO = 0.95;
+
+/** Reads a `navigator.storage.estimate()` answer. Unsynced records are never dropped: we can only warn. */
+export function storageStatus(estimate: { usage?: number; quota?: number } | null, persisted: boolean | null): StorageStatus {
+  const usage = typeof estimate?.usage === 'number' ? estimate.usage : null;
+  const quota = typeof estimate?.quota === 'number' && estimate.quota > 0 ? estimate.quota : null;
+  const ratio = usage !== null && quota !== null ? Math.min(1, usage / quota) : null;
+  const notPersisted = persisted === false ? ' この端末では記録領域の永続化が許可されていません。' : '';
+  if (ratio === null) {
+    return { level: 'unknown', usage, quota, ratio, persisted, message: persisted === false ? `記録領域の状態を確認できません。${notPersisted}` : null };
+  }
+  const pct = Math.floor(ratio * 100);
+  if (ratio >= STORAGE_CRITICAL_RATIO) {
+    return {
+      level: 'critical',
+      usage,
+      quota,
+      ratio,
+      persisted,
+      message: `記録領域がほぼ満杯です (使用率 ${pct}%)。このままでは操作記録を保存できず、業務を続けられなくなります。未送信の操作記録は削除されません。直ちにシステム管理者に連絡してください。${notPersisted}`,
+    };
+  }
+  if (ratio >= STORAGE_WARN_RATIO) {
+    return {
+      level: 'warn',
+      usage,
+      quota,
+      ratio,
+      persisted,
+      message: `記録領域の残りが少なくなっています (使用率 ${pct}%)。未送信の操作記録は削除されません。サーバーとの通信を確認し、システム管理者に連絡してください。${notPersisted}`,
+    };
+  }
+  return { level: 'ok', usage, quota, ratio, persisted, message: persisted === false ? notPersisted.trim() : null };
+}
+
+/** One line for a chain problem, for reports and the log's own integrity record. */
+export function describeProblem(problem: ChainProblem): string {
+  switch (problem.kind) {
+    case 'hash-mismatch':
+      return `record ${problem.seq} was altered (hash mismatch)`;
+    case 'broken-link':
+      return `record ${problem.seq} does not link to the record before it`;
+    case 'gap':
+      return `record ${problem.expected} is missing (found ${problem.seq})`;
+    case 'wrong-terminal':
+      return `record ${problem.seq} belongs to another terminal`;
+  }
+}
