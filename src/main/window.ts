@@ -1,6 +1,6 @@
 // The one window: sandboxed, isolated, strict CSP, no navigation, no new windows, no
 // permissions. Kiosk (full screen, no exit by the user) when configured.
-import { BrowserWindow, session, shell } from 'electron';
+import { BrowserWindow, session } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -49,7 +49,6 @@ export function createMainWindow(options: WindowOptions): { window: BrowserWindo
   // Personal data must never reach the title bar or the task switcher (第22条8項).
   window.on('page-title-updated', (event) => event.preventDefault());
   window.once('ready-to-show', () => window.show());
-  void shell; // no external links are opened from the terminal
   void window.loadFile(options.rendererIndex);
   return { window, isOwnPage };
 }

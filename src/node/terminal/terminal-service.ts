@@ -46,7 +46,6 @@ export class TerminalService extends EventEmitter implements TerminalApi {
   private online = false;
   private lastContactAt: number | null = null;
   private lastActivityMono: number;
-  private notice: TerminalSnapshot['notice'] = null;
   private attemptsLeft: number | null = null;
   private timers: NodeJS.Timeout[] = [];
   private syncing: Promise<void> | null = null;
@@ -220,7 +219,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
 
   private onRemoved = (event: CardRemovedEvent): void => {
     // The lock must be on screen at once (第17条12項): apply and publish before anything else.
-    this.apply({ type: 'card-removed', reader: event.reader, at: this.clock.now() }, event.at);
+    this.apply({ type: 'card-removed', reader: event.reader, at: this.clock.now() });
     this.record({ type: 'card.removed', outcome: 'info', detail: { reader: event.reader } });
   };
 
@@ -441,7 +440,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     }
   }
 
-  private apply(event: SessionEvent, _hrAt?: number): void {
+  private apply(event: SessionEvent): void {
     const { state, effects } = reduceSession(this.state, event);
     const changed = state !== this.state;
     this.state = state;
@@ -516,7 +515,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
         ? { kind: 'error' as const, text: step.message }
         : this.state.lock && (phase === 'locked' || phase === 'closed')
           ? { kind: 'info' as const, text: lockCauseLabel(this.state.lock.cause) }
-          : this.notice;
+          : null;
     const state = this.o.store.get();
     return {
       seq: ++this.seq,

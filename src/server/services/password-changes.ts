@@ -6,9 +6,9 @@ import { passwordExpiresAt } from '../../domain/password';
 import { toIso } from '../clock';
 import type { ServerDb } from '../db/open';
 import { recordEvent } from '../store/events';
-import { getOperator, setPassword } from '../store/operators';
+import { setPassword } from '../store/operators';
 import { ok, REFUSALS, type Answer } from './answers';
-import { checkOperatorCard } from './card-check';
+import { reportingOperator } from './card-check';
 import { runOnce } from './idempotency';
 import type { TerminalContext } from './signin-attempts';
 
@@ -24,11 +24,9 @@ export function recordPasswordChange(
       recordEvent(db, { at: now, terminalId, operatorId: request.operatorId, kind: 'password-change-refused', detail: { ...base, reason } });
       return answer;
     };
-    const operator = getOperator(db, request.operatorId);
-    if (!operator) return refuse(REFUSALS.unknownOperator(), 'unknown-operator');
-    if (operator.status !== 'active') return refuse(REFUSALS.operatorRetired(), 'operator-retired');
-    const cardRefusal = checkOperatorCard(db, operator.id, request.cardKeyId);
-    if (cardRefusal) return refuse(cardRefusal, (cardRefusal.body as { error: { code: string } }).error.code);
+    const found = reportingOperator(db, request.operatorId, request.cardKeyId);
+    if (!found.ok) return refuse(found.refusal, found.reason);
+    const { operator } = found;
     if (!parsePasswordHash(request.newHash)) return refuse(REFUSALS.weakPasswordHash(), 'weak-password-hash');
 
     setPassword(db, operator.id, request.newHash, now, false);

@@ -3,9 +3,9 @@
 import type { SignInAttemptRequest, SignInAttemptResponse } from '../../shared/server-api';
 import type { ServerDb } from '../db/open';
 import { recordEvent } from '../store/events';
-import { getOperator, setFailedAttempts } from '../store/operators';
+import { setFailedAttempts } from '../store/operators';
 import { ok, REFUSALS, type Answer } from './answers';
-import { checkOperatorCard } from './card-check';
+import { reportingOperator } from './card-check';
 import { runOnce } from './idempotency';
 
 /** The roster schema caps the counter; counting beyond it tells nobody anything more. */
@@ -28,11 +28,9 @@ export function recordSignInAttempt(
       recordEvent(db, { at: now, terminalId, operatorId: request.operatorId, kind: 'signin-refused', detail: { ...base, reason } });
       return answer;
     };
-    const operator = getOperator(db, request.operatorId);
-    if (!operator) return refuse(REFUSALS.unknownOperator(), 'unknown-operator');
-    if (operator.status !== 'active') return refuse(REFUSALS.operatorRetired(), 'operator-retired');
-    const cardRefusal = checkOperatorCard(db, operator.id, request.cardKeyId);
-    if (cardRefusal) return refuse(cardRefusal, (cardRefusal.body as { error: { code: string } }).error.code);
+    const found = reportingOperator(db, request.operatorId, request.cardKeyId);
+    if (!found.ok) return refuse(found.refusal, found.reason);
+    const { operator } = found;
 
     if (request.outcome === 'success') {
       if (operator.lockedOut) return refuse(REFUSALS.lockedOut(), 'locked-out');
