@@ -329,10 +329,19 @@ class PcscCardService extends EventEmitter implements CardService {
     if (entry.gone || this.entries.get(entry.name) !== entry) return;
     const r = entry.reader;
     const present = (state & r.SCARD_STATE_PRESENT) !== 0 && (state & (r.SCARD_STATE_UNAVAILABLE | r.SCARD_STATE_UNKNOWN)) === 0;
-    // pcscd's event counter (upper 16 bits) also moves when other clients connect, disconnect or
-    // reset the card, so a changed counter with the card still present is not taken for a swap:
-    // that produced false removals (and false locks). Real readers report a removal at once.
-    entry.eventCount = (state >>> 16) & 0xffff;
+    const count = (state >>> 16) & 0xffff;
+    const swapped = entry.present && present && entry.eventCount >= 0 && count !== entry.eventCount;
+    entry.eventCount = count;
+    if (swapped) {
+      // Removed and inserted again between two polls of the reader (pcscd's event counter moved
+      // while the card looked present throughout). Without this, the new card would never be
+      // verified. Known cost: another PC/SC client's activity can move the counter too, giving
+      // a false removal (the session locks; same card + password resumes it).
+      this.log(`card swapped on ${entry.name} (state ${state.toString(16)})`);
+      this.emitSafe('removed', { reader: entry.name, at });
+      this.emitSafe('inserted', { reader: entry.name, at });
+      return;
+    }
     if (present === entry.present) return;
     entry.present = present;
     this.log(`card ${present ? 'inserted' : 'removed'}: ${entry.name} (state ${state.toString(16)})`);
