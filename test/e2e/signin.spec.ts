@@ -16,7 +16,11 @@ const yamada = demo('op-yamada');
 const sato = demo('op-sato');
 
 let stack: Stack | null = null;
-test.afterEach(async () => {
+test.afterEach(async ({ page }, testInfo) => {
+  if (testInfo.status !== testInfo.expectedStatus && stack) {
+    const screen = await page.locator('body').innerText({ timeout: 2000 }).catch(() => '(page unreadable)');
+    console.log(`--- diagnostics for "${testInfo.title}"\nscreen text:\n${screen}\n${stack.diagnostics()}\n---`);
+  }
   await stack?.close();
   stack = null;
 });
@@ -58,7 +62,7 @@ test('sign in with card + password; pulling the card locks with nothing personal
   await expect(page.getByTestId('connection-state')).toContainText('接続中');
   await shoot(page, '04-working');
 
-  await card.remove();
+  await stack.removeCard(card);
   await expect(page.getByTestId('screen-locked')).toBeVisible({ timeout: 5_000 });
   await expect(page.getByTestId('lock-cause')).toContainText('カードが抜かれた');
   await expectNoPersonalData(page);
@@ -104,7 +108,7 @@ test('three wrong passwords lock the operator out, also after the terminal resta
   expect(row.failed_attempts).toBeGreaterThanOrEqual(2);
 
   // …and survives a restart of the terminal, even with the server down.
-  await card.remove();
+  await stack.removeCard(card);
   await stack.stopServer();
   await stack.restartTerminal();
   await page.goto(stack.url);
@@ -113,7 +117,7 @@ test('three wrong passwords lock the operator out, also after the terminal resta
   await expect(page.getByTestId('screen-locked-out')).toBeVisible({ timeout: 10_000 });
 
   // With the server back and the terminal restarted again: still locked out.
-  await card.remove();
+  await stack.removeCard(card);
   await stack.startServer();
   await stack.restartTerminal();
   await page.goto(stack.url);
@@ -150,7 +154,7 @@ test('a temporary password must be changed at first sign-in; short and guessable
   await expect.poll(() => (stack!.server!.db.prepare('SELECT password_temporary AS temporary FROM operators WHERE id = ?').get(sato.id) as { temporary: number }).temporary).toBe(0);
 
   // The new password is the one that works from now on.
-  await card.remove();
+  await stack.removeCard(card);
   await expect(page.getByTestId('screen-locked')).toBeVisible();
   await card.insert();
   await typePassword(page, 'unlock-password-input', 'Nishi#Kumi-2027');
@@ -168,7 +172,7 @@ test('outside operating hours nobody signs in, and a session open at 17:15 is lo
   await card.insert();
   await expect(page.getByTestId('screen-remove-card')).toContainText('開庁時間外', { timeout: 10_000 });
   await shoot(page, '11-closed-card-refused');
-  await card.remove();
+  await stack.removeCard(card);
 
   await stack.setTime('2026-11-30T17:14:45+09:00'); // Monday, 15 s before closing
   await expect(page.getByTestId('screen-insert-card')).toBeVisible({ timeout: 5_000 });

@@ -36,6 +36,8 @@ export class Stack {
   host: RunningHost | null = null;
   private serverPort = 0;
   private readonly virtualCards: VirtualCard[] = [];
+  /** The terminal's own diagnostic lines (sync errors, card errors), printed when a test fails. */
+  readonly terminalLog: string[] = [];
 
   constructor(private readonly options: StackOptions = {}) {
     this.clock.set(options.time ?? OPEN_TIME);
@@ -68,6 +70,7 @@ export class Stack {
       clockSource: this.clock,
       idleLockSeconds: this.options.idleLockSeconds,
       syncIntervalMs: 2000,
+      log: (line) => this.terminalLog.push(`${new Date().toISOString()} ${line}`),
     });
     this.service.start();
     this.host = await startHost({ service: this.service, rendererDir: resolve('out/renderer'), port: 0 });
@@ -101,6 +104,36 @@ export class Stack {
     const card = new VirtualCard(await readCardFile(join(this.serverDir, 'demo-cards', `${operatorId}.json`)));
     this.virtualCards.push(card);
     return card;
+  }
+
+  /**
+   * Takes the card out and waits until the running terminal has seen the reader empty (pcscd polls
+   * the virtual reader every 400 ms; a card put back before that poll would look as if it never left).
+   * With no terminal running, waits out one poll period instead.
+   */
+  async removeCard(card: VirtualCard): Promise<void> {
+    await card.remove();
+    const cards = this.cards;
+    const deadline = Date.now() + 5000;
+    if (!cards) {
+      await new Promise((r) => setTimeout(r, 1000));
+      return;
+    }
+    while (cards.cardsPresent().length > 0) {
+      if (Date.now() > deadline) throw new Error(`the terminal still sees a card after removal: ${cards.cardsPresent().join(', ')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** What the terminal showed and logged: printed when a test fails, so a CI failure explains itself. */
+  diagnostics(): string {
+    const snapshot = this.service?.snapshot();
+    return [
+      `terminal phase: ${snapshot?.phase ?? '(not running)'}; notice: ${snapshot?.notice?.text ?? '-'}; online: ${snapshot?.connection.online ?? '-'}`,
+      `cards present: ${this.cards?.cardsPresent().join(', ') || '-'}; readers: ${this.cards?.readers().join(', ') || '-'}`,
+      'terminal log:',
+      ...this.terminalLog.slice(-40).map((l) => `  ${l}`),
+    ].join('\n');
   }
 
   async close(): Promise<void> {
