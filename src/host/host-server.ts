@@ -8,6 +8,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { dispatch, type TerminalApi, type TerminalSnapshot } from '../shared/contract';
 import { parseClientMessage, type ServerMessage } from '../shared/ws-protocol';
+import { MAX_BATCH_BYTES } from '../shared/log-api';
 
 export interface SnapshotSource extends TerminalApi {
   on(event: 'snapshot', listener: (snapshot: TerminalSnapshot) => void): unknown;
@@ -40,7 +41,8 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
 };
 
-const MAX_MESSAGE_BYTES = 64 * 1024;
+// A log batch (up to MAX_BATCH_BYTES of records) is the largest message; everything else is tiny.
+const MAX_MESSAGE_BYTES = MAX_BATCH_BYTES + 1024 * 1024;
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const token = randomBytes(24).toString('base64url');

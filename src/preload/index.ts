@@ -11,6 +11,10 @@ const bridge: TerminalClient = {
   lock: (input) => ipcRenderer.invoke(ipcChannel('lock'), input),
   signOut: (input) => ipcRenderer.invoke(ipcChannel('signOut'), input),
   reportActivity: (input) => ipcRenderer.invoke(ipcChannel('reportActivity'), input),
+  takeLogEvents: (input) => ipcRenderer.invoke(ipcChannel('takeLogEvents'), input),
+  ackLogEvents: (input) => ipcRenderer.invoke(ipcChannel('ackLogEvents'), input),
+  getLogCursor: (input) => ipcRenderer.invoke(ipcChannel('getLogCursor'), input),
+  pushLogBatch: (input) => ipcRenderer.invoke(ipcChannel('pushLogBatch'), input),
   onSnapshot(listener) {
     const handler = (_event: IpcRendererEvent, snapshot: TerminalSnapshot) => listener(snapshot);
     ipcRenderer.on(IPC_SNAPSHOT_CHANNEL, handler);

@@ -2,6 +2,9 @@
 // Two transports implement it: Electron IPC through the preload (src/preload, src/main/ipc.ts)
 // and the second host's WebSocket (src/host). Main validates every payload with these schemas.
 import { z } from 'zod';
+import type { LogRecord } from '../domain/log/log-record';
+import { LogRecordSchema, MAX_BATCH_RECORDS } from './log-api';
+import type { LogEvent } from './log-event';
 
 /** What the terminal is doing; the renderer shows exactly one screen per phase. */
 export type Phase =
@@ -69,7 +72,44 @@ export interface TerminalSnapshot {
   connection: ConnectionView;
   readers: string[];
   idleLockSeconds: number;
+  log: LogOutboxView;
 }
+
+/** The main side's operation-log events waiting for the renderer to put them in the log. */
+export interface LogOutboxView {
+  /** Names main's event numbering (a new one if main's journal was lost or replaced). */
+  epoch: string;
+  /** Highest event id main has given out; the renderer takes events after the last one it applied. */
+  lastEid: number;
+  /** Events main holds that the renderer has not acknowledged yet. */
+  pending: number;
+  /** Increases when main wants the log synced now: sign-out, 17:15, the server reachable again. */
+  syncRequest: number;
+}
+
+/** An event raised on the main side, journaled there until the renderer acknowledges it. */
+export type PendingLogEvent = LogEvent & {
+  /** 1, 2, 3 … per terminal, for ever. */
+  eid: number;
+  /** Trusted time of the event (ISO 8601 UTC) and the local clock's offset from it. */
+  at: string;
+  clockOffsetMs: number;
+};
+
+/** What main answers for the log sync calls (it speaks to the central server for the renderer). */
+export type LogSyncResult =
+  | { ok: true; ackSeq: number; ackHash: string }
+  | {
+      ok: false;
+      /** True: keep the records and try again later (network, server down, credential, size). False: a refusal a person must look at. */
+      retry: boolean;
+      /** The server's error code (docs/log-protocol.md), or 'unreachable'. */
+      code: string;
+      /** Japanese, for the status bar. */
+      message: string;
+    };
+
+export const MAX_TAKE_EVENTS = 500;
 
 export type CommandResult = { ok: true } | { ok: false; message: string };
 
@@ -84,6 +124,10 @@ export const terminalMethods = {
   lock: Empty,
   signOut: Empty,
   reportActivity: Empty,
+  takeLogEvents: z.object({ afterEid: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict(),
+  ackLogEvents: z.object({ epoch: z.string().max(64), eid: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict(),
+  getLogCursor: Empty,
+  pushLogBatch: z.object({ records: z.array(LogRecordSchema).min(1).max(MAX_BATCH_RECORDS) }).strict(),
 } as const;
 
 export type MethodName = keyof typeof terminalMethods;
@@ -96,6 +140,14 @@ export interface TerminalApi {
   lock(input: MethodInput<'lock'>): Promise<CommandResult>;
   signOut(input: MethodInput<'signOut'>): Promise<CommandResult>;
   reportActivity(input: MethodInput<'reportActivity'>): Promise<CommandResult>;
+  /** Main-side log events after `afterEid` (at most MAX_TAKE_EVENTS), oldest first. */
+  takeLogEvents(input: MethodInput<'takeLogEvents'>): Promise<{ epoch: string; events: PendingLogEvent[] }>;
+  /** The renderer's log has every main-side event up to `eid`, durably. */
+  ackLogEvents(input: MethodInput<'ackLogEvents'>): Promise<CommandResult>;
+  /** The central server's head of this terminal's log. */
+  getLogCursor(input: MethodInput<'getLogCursor'>): Promise<LogSyncResult>;
+  /** Sends one batch of records (in seq order, chained) to the central server. */
+  pushLogBatch(input: { records: LogRecord[] }): Promise<LogSyncResult>;
 }
 
 /** Events pushed from main to the renderer. */

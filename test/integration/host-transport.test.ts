@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startHost, type RunningHost, type SnapshotSource } from '../../src/host/host-server';
-import type { CommandResult, TerminalSnapshot } from '../../src/shared/contract';
+import type { CommandResult, LogSyncResult, TerminalSnapshot } from '../../src/shared/contract';
+import { MAX_BATCH_BYTES } from '../../src/shared/log-api';
 
 /** A recording implementation of the contract: the transport, not the service, is under test. */
 class RecordingService extends EventEmitter implements SnapshotSource {
@@ -28,6 +29,19 @@ class RecordingService extends EventEmitter implements SnapshotSource {
   lock = (input: object) => this.ok('lock', input);
   signOut = (input: object) => this.ok('signOut', input);
   reportActivity = (input: object) => this.ok('reportActivity', input);
+  takeLogEvents = async (input: { afterEid: number }) => {
+    this.calls.push({ method: 'takeLogEvents', input });
+    return { epoch: 'test-epoch', events: [] };
+  };
+  ackLogEvents = (input: { epoch: string; eid: number }) => this.ok('ackLogEvents', input);
+  getLogCursor = async (input: object): Promise<LogSyncResult> => {
+    this.calls.push({ method: 'getLogCursor', input });
+    return { ok: true, ackSeq: 0, ackHash: '0'.repeat(64) };
+  };
+  pushLogBatch = async (input: { records: unknown[] }): Promise<LogSyncResult> => {
+    this.calls.push({ method: 'pushLogBatch', input });
+    return { ok: true, ackSeq: input.records.length, ackHash: '0'.repeat(64) };
+  };
 }
 
 let dir: string;
@@ -107,10 +121,29 @@ describe('second host transport', () => {
     ws.close();
   });
 
+  it('carries a log batch only when every record fits the wire schema', async () => {
+    const { ws, messages } = await connect();
+    const record = {
+      terminalId: 'term-demo-01', seq: 1, prevHash: '0'.repeat(64), at: '2026-11-24T01:00:00.000Z', clockOffsetMs: 0,
+      type: 'app.start', outcome: 'info', operatorId: null, cardKeyId: null, detail: {}, hash: 'a'.repeat(64),
+    };
+    ws.send(JSON.stringify({ id: 1, method: 'pushLogBatch', payload: { records: [{ ...record, seq: 0 }] } }));
+    ws.send(JSON.stringify({ id: 2, method: 'pushLogBatch', payload: { records: [] } }));
+    ws.send(JSON.stringify({ id: 3, method: 'takeLogEvents', payload: { afterEid: -1 } }));
+    ws.send(JSON.stringify({ id: 4, method: 'pushLogBatch', payload: { records: [record] } }));
+    await until(() => (messages.filter((m) => (m as { type: string }).type === 'result').length >= 4 ? true : undefined));
+    for (const id of [1, 2, 3]) {
+      expect(messages).toContainEqual({ type: 'result', id, result: { ok: false, message: '要求の形式が正しくありません。' } });
+    }
+    expect(service.calls).toEqual([{ method: 'pushLogBatch', input: { records: [record] } }]);
+    ws.close();
+  });
+
   it('closes a connection that sends an oversized message', async () => {
     const { ws } = await connect();
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
-    ws.send('x'.repeat(200 * 1024));
+    // Log batches may be up to MAX_BATCH_BYTES; anything beyond that plus a margin is refused.
+    ws.send('x'.repeat(MAX_BATCH_BYTES + 2 * 1024 * 1024));
     expect(await closed).toBe(1009);
     expect(service.calls).toEqual([]);
   });

@@ -6,6 +6,7 @@
 // clock to be wrong while the server's is right, the server is stopped first (the terminal
 // keeps the trusted time it anchored to the server) and the clock is put right before the
 // server comes back.
+import { OUTBOX_FILE } from '../../src/node/terminal/log-outbox';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -153,13 +154,15 @@ async function delivered(): Promise<void> {
   });
 }
 
+/** Main-side log events journaled by the terminal (no renderer takes them in these tests). */
 function auditLines(): Record<string, unknown>[] {
-  const path = join(s().terminalDir, 'audit.jsonl');
+  const path = join(s().terminalDir, OUTBOX_FILE);
   if (!existsSync(path)) return [];
   return readFileSync(path, 'utf8')
     .split('\n')
     .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((entry) => typeof entry.eid === 'number');
 }
 
 function signInEvents(operatorId: string) {
@@ -169,7 +172,7 @@ function signInEvents(operatorId: string) {
 function expectNoPasswordsWritten(st: Stack): void {
   const secrets = new Set([...DEMO_OPERATORS.map((op) => op.password), ...typed]);
   const texts: [string, string][] = [];
-  for (const name of ['audit.jsonl', 'terminal-state.json']) {
+  for (const name of [OUTBOX_FILE, 'terminal-state.json']) {
     const path = join(st.terminalDir, name);
     if (existsSync(path)) texts.push([name, readFileSync(path, 'utf8')]);
   }
@@ -177,7 +180,7 @@ function expectNoPasswordsWritten(st: Stack): void {
     const details = (st.server.db.prepare('SELECT detail FROM server_events').all() as { detail: string }[]).map((r) => r.detail).join('\n');
     texts.push(['server_events', details]);
   }
-  expect(texts.find(([name]) => name === 'audit.jsonl')?.[1].length ?? 0).toBeGreaterThan(0);
+  expect(texts.find(([name]) => name === OUTBOX_FILE)?.[1].length ?? 0).toBeGreaterThan(0);
   for (const [name, text] of texts) {
     for (const secret of secrets) expect(text.includes(secret), `${name} contains a password`).toBe(false);
   }
@@ -468,7 +471,7 @@ describe('terminal service: real server, real pcscd, virtual cards', () => {
     const before = svc().snapshot().now;
     st.clock.set(new Date(st.clock.wallNow() - 3 * HOUR).toISOString()); // local 07:00: before opening
 
-    const anomaly = await waitFor('clock.anomaly in audit.jsonl', () =>
+    const anomaly = await waitFor('clock.anomaly in the log outbox', () =>
       auditLines().find((l) => l.type === 'clock.anomaly' && (l.detail as { kind: string }).kind === 'local-clock-moved'),
     );
     expect((anomaly.detail as { deltaMs: number }).deltaMs).toBeLessThan(-2.9 * HOUR);

@@ -8,7 +8,7 @@ import type { CardService } from '../card/card-service';
 import { createPcscCardService } from '../card/pcsc-card-service';
 import { createServerClient } from './server-client';
 import { TerminalStateStore } from './terminal-state';
-import { createFileAuditSink } from './audit-sink';
+import { LogOutbox } from './log-outbox';
 import { TerminalService } from './terminal-service';
 
 export interface TerminalRuntimeOptions {
@@ -54,7 +54,7 @@ export function createTerminalRuntime(options: TerminalRuntimeOptions): Terminal
     cards: options.cards ?? createPcscCardService({ log: options.log }),
     server: createServerClient(credential, { monoNow: clockSource.monoNow }),
     store: new TerminalStateStore(options.dataDir),
-    audit: createFileAuditSink(options.dataDir, credential.terminalId),
+    outbox: new LogOutbox(options.dataDir),
     clockSource,
     idleLockSeconds: options.idleLockSeconds,
     syncIntervalMs: options.syncIntervalMs,

@@ -17,6 +17,8 @@ import {
   type TerminalCredential,
   type TimeResponse,
 } from '../../shared/server-api';
+import { LogBatchResponseSchema, LogCursorResponseSchema, type LogBatchResponse } from '../../shared/log-api';
+import type { LogRecord } from '../../domain/log/log-record';
 
 /** The server could not be reached or answered nonsense: retry later. */
 export class ServerUnavailableError extends Error {
@@ -42,6 +44,8 @@ export interface ServerClient {
   roster(): Promise<RosterResponse>;
   signInAttempt(request: SignInAttemptRequest): Promise<SignInAttemptResponse>;
   passwordChange(request: PasswordChangeRequest): Promise<PasswordChangeResponse>;
+  logBatch(batchId: string, records: readonly LogRecord[]): Promise<LogBatchResponse>;
+  logCursor(): Promise<LogBatchResponse>;
 }
 
 export function createServerClient(credential: TerminalCredential, options: { timeoutMs?: number; monoNow: () => number }): ServerClient {
@@ -49,14 +53,14 @@ export function createServerClient(credential: TerminalCredential, options: { ti
   const auth = `${TERMINAL_AUTH_SCHEME} ${credential.terminalId}:${credential.secret}`;
   const timeoutMs = options.timeoutMs ?? 5000;
 
-  async function call<S extends z.ZodTypeAny>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+  async function call<S extends z.ZodTypeAny>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown, timeout = timeoutMs): Promise<z.infer<S>> {
     let response: Response;
     try {
       response = await fetch(base + path, {
         method,
         headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.timeout(timeout),
         redirect: 'error',
       });
     } catch (error) {
@@ -93,5 +97,8 @@ export function createServerClient(credential: TerminalCredential, options: { ti
     roster: () => call('GET', `${API_PREFIX}/roster`, RosterResponseSchema),
     signInAttempt: (request) => call('POST', `${API_PREFIX}/signin-attempts`, SignInAttemptResponseSchema, request),
     passwordChange: (request) => call('POST', `${API_PREFIX}/password-changes`, PasswordChangeResponseSchema, request),
+    // A batch of up to 5000 records: the server verifies and commits it durably before answering.
+    logBatch: (batchId, records) => call('POST', `${API_PREFIX}/log-batches`, LogBatchResponseSchema, { batchId, records }, Math.max(timeoutMs, 30_000)),
+    logCursor: () => call('GET', `${API_PREFIX}/log-cursor`, LogCursorResponseSchema),
   };
 }

@@ -6,7 +6,8 @@ import { EventEmitter } from 'node:events';
 import type { CardService, CardInsertedEvent, CardRemovedEvent } from '../card/card-service';
 import { CardError } from '../card/card-service';
 import { verifyPassword, hashPassword } from '../password/scrypt';
-import type { TerminalApi, TerminalSnapshot, CommandResult, Phase, OperatorView } from '../../shared/contract';
+import { MAX_TAKE_EVENTS, type TerminalApi, type TerminalSnapshot, type CommandResult, type Phase, type OperatorView, type PendingLogEvent, type LogSyncResult } from '../../shared/contract';
+import type { LogRecord } from '../../domain/log/log-record';
 import type { RosterOperator, RosterResponse, TerminalCredential, CalendarExceptionWire } from '../../shared/server-api';
 import { reduceSession, initialSessionState, type SessionState, type SessionEvent, type SessionEffect } from '../../domain/session/session-machine';
 import { operatorForCard, effectiveFailures } from '../../domain/session/eligibility';
@@ -18,7 +19,9 @@ import { isPasswordExpired } from '../../domain/password/expiry';
 import type { ServerClient } from './server-client';
 import { ServerRejectedError } from './server-client';
 import type { TerminalStateStore, OutboxEntry } from './terminal-state';
-import type { AuditSink, AuditEvent } from './audit-sink';
+import type { LogOutbox } from './log-outbox';
+import type { LogEvent } from '../../shared/log-event';
+import { relayLogCall } from './log-relay';
 import { buildHoursView, roleLabel, rosterAgeLabel, lockCauseLabel } from './snapshot-views';
 
 export interface TerminalServiceOptions {
@@ -26,7 +29,8 @@ export interface TerminalServiceOptions {
   cards: CardService;
   server: ServerClient;
   store: TerminalStateStore;
-  audit: AuditSink;
+  /** Main-side operation-log events, journaled until the renderer has them in its log. */
+  outbox: LogOutbox;
   clockSource: ClockSource;
   /** Idle time before the session locks (第22条7項); default 5 minutes. */
   idleLockSeconds?: number;
@@ -38,6 +42,16 @@ export interface TerminalServiceOptions {
 }
 
 const MAX_FAILED_DEFAULT = 3;
+
+/** A main-side event as raised here; record() fills in the absent fields for the log. */
+interface MainEvent {
+  type: string;
+  outcome?: LogEvent['outcome'];
+  operatorId?: string | null;
+  cardKeyId?: string | null;
+  /** Never a password or resident data in free text. */
+  detail?: LogEvent['detail'];
+}
 
 export class TerminalService extends EventEmitter implements TerminalApi {
   private state: SessionState = initialSessionState;
@@ -55,6 +69,8 @@ export class TerminalService extends EventEmitter implements TerminalApi {
   private warnedFor: number | null = null;
   private lockedAtMono: number | null = null;
   private stopped = false;
+  private syncRequest = 0;
+  private hoursWereOpen: boolean | null = null;
 
   constructor(private readonly o: TerminalServiceOptions) {
     super();
@@ -67,7 +83,13 @@ export class TerminalService extends EventEmitter implements TerminalApi {
   }
 
   start(): void {
-    this.record({ type: 'app.start', outcome: 'info' });
+    const outbox = this.o.outbox.openReport;
+    this.record({ type: 'app.start', outcome: 'info', detail: { pendingLogEvents: outbox.pending } });
+    if (this.o.store.get().running) this.record({ type: 'app.crash-recovered', outcome: 'failure', detail: { tornLogLine: outbox.tornTail } });
+    if (outbox.damaged) this.record({ type: 'log.outbox-damaged', outcome: 'failure', detail: { setAside: outbox.damaged.copy, unreadableLines: outbox.damaged.lines } });
+    this.o.store.update((s) => {
+      s.running = true;
+    });
     this.o.cards.on('readers', this.onReaders);
     this.o.cards.on('inserted', this.onInserted);
     this.o.cards.on('removed', this.onRemoved);
@@ -91,6 +113,10 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     this.o.cards.off('error', this.onCardError);
     await this.syncing?.catch(() => undefined);
     this.record({ type: 'app.stop', outcome: 'info' });
+    this.o.store.update((s) => {
+      s.running = false;
+    });
+    this.o.outbox.close();
     await this.o.cards.stop();
   }
 
@@ -115,6 +141,26 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     this.apply({ type: 'sign-out' });
     void this.sync();
     return { ok: true };
+  }
+
+  async takeLogEvents({ afterEid }: { afterEid: number }): Promise<{ epoch: string; events: PendingLogEvent[] }> {
+    return { epoch: this.o.outbox.epoch, events: this.o.outbox.take(afterEid, MAX_TAKE_EVENTS) };
+  }
+
+  async ackLogEvents({ epoch, eid }: { epoch: string; eid: number }): Promise<CommandResult> {
+    // An acknowledgement for another numbering (main's journal was replaced meanwhile) means nothing here.
+    if (epoch !== this.o.outbox.epoch) return { ok: false, message: '確認番号が正しくありません。' };
+    const ok = this.o.outbox.acknowledge(eid);
+    this.schedulePublish();
+    return ok ? { ok: true } : { ok: false, message: '確認番号が正しくありません。' };
+  }
+
+  getLogCursor(): Promise<LogSyncResult> {
+    return relayLogCall(() => this.o.server.logCursor());
+  }
+
+  pushLogBatch({ records }: { records: LogRecord[] }): Promise<LogSyncResult> {
+    return relayLogCall(() => this.o.server.logBatch(randomUUID(), records));
   }
 
   async submitPassword({ password }: { password: string }): Promise<CommandResult> {
@@ -280,6 +326,9 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     const jump = this.clock.checkForJump();
     if (jump) this.record({ type: 'clock.anomaly', outcome: 'failure', detail: { kind: jump.kind, deltaMs: Math.round(jump.deltaMs) } });
     const hours = hoursAt(now, this.exceptions());
+    // At closing time (17:15) the day's log goes to the server.
+    if (this.hoursWereOpen && !hours.open) this.requestLogSync();
+    this.hoursWereOpen = hours.open;
     if (!hours.open) {
       if (this.state.step.kind === 'working') this.record({ type: 'hours.forced-lock', outcome: 'info', operatorId: this.state.session?.operatorId });
       this.apply({ type: 'hours-closed', at: now });
@@ -437,6 +486,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     if (online !== this.online) {
       this.online = online;
       this.record({ type: online ? 'server.reachable' : 'server.unreachable', outcome: online ? 'success' : 'failure' });
+      if (online) this.requestLogSync();
     }
   }
 
@@ -453,7 +503,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
   }
 
   private onEffect(effect: SessionEffect): void {
-    const base: AuditEvent = { type: `session.${effect.type}`, outcome: 'info', operatorId: effect.operatorId };
+    const base: MainEvent = { type: `session.${effect.type}`, outcome: 'info', operatorId: effect.operatorId };
     if (effect.type === 'locked') {
       this.lockedAtMono = this.o.clockSource.monoNow();
       this.record({ ...base, detail: { cause: effect.cause } });
@@ -462,16 +512,43 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     else if (effect.type === 'signed-out') {
       this.record({ ...base, detail: { reason: effect.reason } });
       void this.sync();
+      this.requestLogSync();
     } else this.record(base);
     if (effect.type === 'signed-in' || effect.type === 'signed-out') this.warnedFor = null;
   }
 
-  private record(event: AuditEvent): void {
+  private record(event: MainEvent): void {
+    const full: LogEvent = {
+      type: event.type,
+      outcome: event.outcome ?? 'info',
+      operatorId: event.operatorId ?? null,
+      cardKeyId: event.cardKeyId ?? null,
+      detail: event.detail ?? {},
+    };
     try {
-      this.o.audit.record(event, this.clock.now());
+      this.o.outbox.record(full, { at: this.clock.now(), clockOffsetMs: this.clock.localOffsetMs() });
     } catch (error) {
-      this.o.log?.(`audit: ${(error as Error).message}`);
+      // Only a programming error (an event the log refuses) or a failing disk gets here.
+      this.o.log?.(`log: ${full.type}: ${(error as Error).message}`);
     }
+    this.schedulePublish();
+  }
+
+  private publishScheduled = false;
+
+  /** The renderer learns of new log events through the snapshot; one publish per burst of events. */
+  private schedulePublish(): void {
+    if (this.publishScheduled || this.stopped) return;
+    this.publishScheduled = true;
+    queueMicrotask(() => {
+      this.publishScheduled = false;
+      if (!this.stopped) this.publish();
+    });
+  }
+
+  private requestLogSync(): void {
+    this.syncRequest++;
+    this.schedulePublish();
   }
 
   private phase(hoursOpen: boolean): Phase {
@@ -532,6 +609,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
       connection: { online: this.online, lastContactAt: this.lastContactAt, rosterAgeLabel: rosterAgeLabel(state.rosterReceivedAt, now) },
       readers: this.o.cards.readers(),
       idleLockSeconds: this.idleLockMs / 1000,
+      log: { epoch: this.o.outbox.epoch, lastEid: this.o.outbox.lastEventId, pending: this.o.outbox.pendingCount, syncRequest: this.syncRequest },
     };
   }
 

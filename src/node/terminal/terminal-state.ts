@@ -19,6 +19,8 @@ const StateSchema = z.object({
   rosterReceivedAt: z.number().nullable(),
   outbox: z.array(OutboxEntrySchema),
   lastKnownTrusted: z.number().nullable(),
+  /** True from start to a clean stop: found true at start, the last run ended without stopping (crash, power cut, kill). */
+  running: z.boolean().optional(),
 });
 export type TerminalState = z.infer<typeof StateSchema>;
 

@@ -5,12 +5,13 @@ import { RootStore, StoreContext } from './stores/root-store';
 import { ipcClient } from './transport/ipc-client';
 import { wsClient } from './transport/ws-client';
 import { App } from './views/App';
+import { createLogWriter } from './log';
 import './styles.css';
 
 let root: RootStore | null = null;
 const bridge = ipcClient();
 const api = bridge ?? wsClient((connected) => root?.connectionChanged(connected));
-root = new RootStore(api);
+root = new RootStore(api, { openLogWriter: (terminalId, clock) => createLogWriter({ terminalId, clock }) });
 if (bridge) root.connectionChanged(true);
 
 setInterval(() => root?.ui.advance(), 1000);

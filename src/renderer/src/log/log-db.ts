@@ -9,6 +9,9 @@
 //         'log-head'        { seq, hash, terminalId }  last record written, same transaction as the record
 //         'sync-checkpoint' { ackSeq, ackHash }        the server has everything up to ackSeq
 //         'log-base'        { seq, hash }              last record pruned locally (the rest chains from it)
+//         'main-applied'    { epoch, eid }             highest main-side event (of main's numbering `epoch`) in the log, same transaction as its record
+//         'last-sync'       { at }                     trusted time of the last sync that reached the server
+//         (meta keys are rows, not schema: adding one needs no new version)
 //
 // Every transaction is committed with strict durability (flushed to disk before it resolves), as a
 // lost log record cannot be recreated.
@@ -22,6 +25,8 @@ export interface MetaValues {
   'log-head': LogHead;
   'sync-checkpoint': SyncCheckpoint;
   'log-base': ChainPoint;
+  'main-applied': { epoch: string; eid: number };
+  'last-sync': { at: string };
 }
 export type MetaKey = keyof MetaValues;
 export type MetaRow = { [K in MetaKey]: { key: K; value: MetaValues[K] } }[MetaKey];

@@ -1,11 +1,11 @@
 // Pure rules of the terminal's local operation log (issue 3, item 2): what an event may contain,
 // how the stored head is checked against the stored records, where pruning may stop, and when the
 // storage use is worth a warning. No Dexie and no browser APIs here, so all of it is unit-tested in Node.
-import type { ChainProblem, LogRecord, LogRecordBody } from '../../../domain/log/log-record';
+import type { ChainProblem, LogRecord } from '../../../domain/log/log-record';
 import { LogRecordSchema } from '../../../shared/log-api';
+import { LogEventError, validateEvent, type LogEvent } from '../../../shared/log-event';
 
-/** What a caller hands to `LogWriter.append`; the writer adds terminal, seq, time and the chain. */
-export type LogEvent = Pick<LogRecordBody, 'type' | 'outcome' | 'operatorId' | 'cardKeyId' | 'detail'>;
+export { LogEventError, validateEvent, type LogEvent };
 
 /** A point of the chain: the record `seq` whose hash is `hash`. */
 export interface ChainPoint {
@@ -24,19 +24,6 @@ export interface SyncCheckpoint {
   ackHash: string;
 }
 
-/** The event must fit the wire schema (the server refuses anything else), field by field. */
-const EventSchema = LogRecordSchema.pick({ type: true, outcome: true, operatorId: true, cardKeyId: true, detail: true });
-
-/** Detail keys that name a secret: such a value must never reach a record kept 7 years and sent to the server. */
-const FORBIDDEN_DETAIL_KEY = /^(password|passwd|pass|pwd|newPassword|currentPassword|oldPassword|confirm|secret|pin|pinCode|otp)$/i;
-
-export class LogEventError extends Error {
-  override readonly name = 'LogEventError';
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid log event (nothing was written): ${problems.join('; ')}`);
-  }
-}
-
 /** The log is not what it should be (a lost head, a used seq, a mismatched acknowledgement). */
 export class LogIntegrityError extends Error {
   override readonly name = 'LogIntegrityError';
@@ -48,35 +35,6 @@ export class LogStorageFullError extends Error {
   constructor(cause: unknown) {
     super('端末の記録領域が満杯のため、操作記録を保存できませんでした。直ちにシステム管理者に連絡してください。', { cause });
   }
-}
-
-function nfc<T>(value: T): T {
-  return (typeof value === 'string' ? value.normalize('NFC') : value) as T;
-}
-
-/**
- * Checks an event against the wire schema and returns a clean copy (strings NFC-normalised, as the
- * hash sees them, so what is stored is exactly what was hashed). Throws LogEventError otherwise.
- */
-export function validateEvent(event: unknown): LogEvent {
-  if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new LogEventError(['the event must be an object']);
-  const raw = event as Record<string, unknown>;
-  const detail = raw.detail;
-  const normalised = {
-    ...raw,
-    operatorId: nfc(raw.operatorId),
-    detail:
-      typeof detail === 'object' && detail !== null && !Array.isArray(detail)
-        ? Object.fromEntries(Object.entries(detail as Record<string, unknown>).map(([k, v]) => [k, nfc(v)]))
-        : detail,
-  };
-  const parsed = EventSchema.safeParse(normalised);
-  if (!parsed.success) {
-    throw new LogEventError(parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`));
-  }
-  const secretKeys = Object.keys(parsed.data.detail).filter((k) => FORBIDDEN_DETAIL_KEY.test(k));
-  if (secretKeys.length > 0) throw new LogEventError(secretKeys.map((k) => `detail.${k}: secrets are never logged`));
-  return parsed.data;
 }
 
 /** The whole record, as the server will check it; returns the problems (empty when it fits). */

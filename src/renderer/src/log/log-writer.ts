@@ -18,6 +18,7 @@
 import Dexie, { RangeSet } from 'dexie';
 import { GENESIS_HASH, sealRecord, verifyChain, type ChainProblem, type LogRecord, type Sha256Hex } from '../../../domain/log/log-record';
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS } from '../../../shared/log-api';
+import type { PendingLogEvent } from '../../../shared/contract';
 import { TerminalIdSchema } from '../../../shared/server-api';
 import { getMeta, putMeta, type MetaRow, type TerminalDb } from './log-db';
 import {
@@ -250,8 +251,8 @@ export class LogWriter {
     Dexie.on.storagemutated.fire(parts);
   }
 
-  private seal(event: LogEvent, head: LogHead | null): LogRecord {
-    const now = this.clock();
+  private seal(event: LogEvent, head: LogHead | null, time?: { at: string; clockOffsetMs: number }): LogRecord {
+    const now = time ?? this.clock();
     const record = sealRecord(
       {
         terminalId: this.terminalId,
@@ -266,6 +267,116 @@ export class LogWriter {
     const problems = recordProblems(record);
     if (problems.length > 0) throw new LogEventError(problems);
     return record;
+  }
+
+  /**
+   * Appends events raised on the main side (each with its own eid and time), in eid order, in ONE
+   * transaction that also stores the highest eid applied (meta 'main-applied'). An event whose eid
+   * is not above the stored one is already in the log (delivered before a reload or crash, or by
+   * another tab) and is skipped, so a redelivery never appends twice. Resolves, once durably
+   * committed, to the highest eid now in the log: main may forget every event up to it.
+   * An event the log refuses (it cannot be, main checks with the same rules) is replaced by a
+   * 'log.main-event-refused' record naming its type, so the queue behind it is never stuck.
+   */
+  async appendDelivered(epoch: string, events: readonly PendingLogEvent[]): Promise<number> {
+    const sorted = [...events].sort((a, b) => a.eid - b.eid);
+    for (const e of sorted) if (!Number.isSafeInteger(e.eid) || e.eid < 1) throw new LogEventError([`eid: invalid (${String(e.eid)})`]);
+    const cleaned = sorted.map((e): { eid: number; event: LogEvent; time: { at: string; clockOffsetMs: number } } => {
+      const time = { at: e.at, clockOffsetMs: e.clockOffsetMs };
+      try {
+        return { eid: e.eid, event: validateEvent({ type: e.type, outcome: e.outcome, operatorId: e.operatorId, cardKeyId: e.cardKeyId, detail: e.detail }), time };
+      } catch (error) {
+        if (!(error instanceof LogEventError)) throw error;
+        const type = typeof e.type === 'string' ? e.type.slice(0, 200) : typeof e.type;
+        return { eid: e.eid, event: { type: 'log.main-event-refused', outcome: 'failure', operatorId: null, cardKeyId: null, detail: { eid: e.eid, refusedType: type, problems: error.problems.join('; ').slice(0, 500) } }, time };
+      }
+    });
+    return this.serial(async () => {
+      const idb = await this.connection();
+      this.knownHead = null;
+      try {
+        const result = await new Promise<{ applied: number; last: LogRecord | null }>((resolve, reject) => {
+          const tx = idb.transaction(['log', 'meta'], 'readwrite', { durability: 'strict' });
+          const log = tx.objectStore('log');
+          const meta = tx.objectStore('meta');
+          let failure: unknown = null;
+          let outcome: { applied: number; last: LogRecord | null } | null = null;
+          const fail = (error: unknown) => {
+            failure ??= error;
+            try {
+              tx.abort();
+            } catch {
+              // already aborting
+            }
+          };
+          tx.oncomplete = () => (outcome ? resolve(outcome) : reject(new Error('appendDelivered: committed without an outcome')));
+          tx.onabort = () => reject(failure ?? tx.error ?? new Error('appendDelivered: the transaction was aborted'));
+          const appliedRequest = meta.get('main-applied');
+          const headRequest = meta.get('log-head');
+          let stored: { epoch: string; eid: number } | undefined;
+          const write = (start: LogHead | null, applied: number) => {
+            let head = start;
+            let last: LogRecord | null = null;
+            let highest = applied;
+            try {
+              for (const item of cleaned) {
+                if (item.eid <= highest) continue;
+                const record = this.seal(item.event, head, item.time);
+                log.add(record);
+                head = headOf(record);
+                last = record;
+                highest = item.eid;
+              }
+            } catch (error) {
+              fail(error);
+              return;
+            }
+            if (last) meta.put({ key: 'log-head', value: headOf(last) } satisfies MetaRow);
+            if (highest !== applied || !stored || stored.epoch !== epoch) meta.put({ key: 'main-applied', value: { epoch, eid: highest } } satisfies MetaRow);
+            outcome = { applied: highest, last };
+          };
+          headRequest.onsuccess = () => {
+            stored = (appliedRequest.result as MetaRow | undefined)?.value as { epoch: string; eid: number } | undefined;
+            // Another numbering than the stored one: main's journal was replaced, none of its events is in yet.
+            const applied = stored && stored.epoch === epoch ? stored.eid : 0;
+            const head = ((headRequest.result as MetaRow | undefined)?.value as LogHead | undefined) ?? null;
+            if (head && head.terminalId !== this.terminalId) return fail(new LogIntegrityError(`the stored log belongs to terminal ${head.terminalId}, not ${this.terminalId}`));
+            if (head) return write(head, applied);
+            const anyRecord = log.openKeyCursor();
+            anyRecord.onsuccess = () => {
+              if (anyRecord.result) fail(new LogIntegrityError('the log head is missing although records are stored: run recover() before appending'));
+              else write(null, applied);
+            };
+          };
+        });
+        if (result.last) {
+          this.knownHead = headOf(result.last);
+          this.announce(result.last);
+        }
+        return result.applied;
+      } catch (error) {
+        if (error instanceof LogEventError || error instanceof LogIntegrityError) throw error;
+        const name = errorName(error);
+        if (name === 'QuotaExceededError') throw new LogStorageFullError(error);
+        if (name === 'ConstraintError') throw new LogIntegrityError('the next seq is already stored (the head is behind the records): run recover()');
+        throw error;
+      }
+    });
+  }
+
+  /** The highest main-side event id of main's numbering `epoch` already in the log (0: none). */
+  async mainApplied(epoch: string): Promise<number> {
+    const stored = await getMeta(this.db, 'main-applied');
+    return stored && stored.epoch === epoch ? stored.eid : 0;
+  }
+
+  /** Trusted time of the last sync pass that reached the server (kept across reloads). */
+  async lastSync(): Promise<string | null> {
+    return (await getMeta(this.db, 'last-sync'))?.at ?? null;
+  }
+
+  async setLastSync(at: string): Promise<void> {
+    await putMeta(this.db, 'last-sync', { at });
   }
 
   async head(): Promise<LogHead | null> {

@@ -1,27 +1,59 @@
 // Builds the stores with their I/O injected (the contract client), so each is testable
 // without a window. Passed down through React context.
 import { createContext, useContext } from 'react';
-import type { TerminalClient } from '../../../shared/contract';
+import type { TerminalClient, TerminalSnapshot } from '../../../shared/contract';
 import { SessionStore } from './session-store';
 import { UiStore } from './ui-store';
+import { LogStore } from './log-store';
+import type { LogWriter } from '../log/log-writer';
+import type { LogClock } from '../log/log-writer';
+
+export interface RootStoreOptions {
+  /** Opens the terminal's operation log (production: createLogWriter). */
+  openLogWriter: (terminalId: string, clock: LogClock) => LogWriter;
+  syncIntervalMs?: number;
+}
 
 export class RootStore {
   readonly session: SessionStore;
   readonly ui: UiStore;
+  readonly log: LogStore;
   private lastActivityReport = 0;
 
-  constructor(private readonly api: TerminalClient) {
+  constructor(
+    private readonly api: TerminalClient,
+    options: RootStoreOptions,
+  ) {
     this.session = new SessionStore(api);
     this.ui = new UiStore();
-    api.onSnapshot((snapshot) => {
-      this.session.receive(snapshot);
-      this.ui.setTrustedNow(snapshot.now);
+    // Records carry trusted time (the server-anchored clock main reports in every snapshot).
+    const clock: LogClock = () => {
+      const trusted = this.ui.trustedNow;
+      return { at: new Date(trusted).toISOString(), clockOffsetMs: Date.now() - trusted };
+    };
+    this.log = new LogStore({
+      api,
+      openWriter: (terminalId) => options.openLogWriter(terminalId, clock),
+      now: () => this.ui.trustedNow,
+      syncIntervalMs: options.syncIntervalMs,
     });
+    api.onSnapshot((snapshot) => this.receive(snapshot));
+  }
+
+  private receive(snapshot: TerminalSnapshot): void {
+    // A call made while the transport is down answers with an error result, not a snapshot.
+    if (typeof snapshot !== 'object' || snapshot === null || typeof snapshot.phase !== 'string' || !snapshot.log) return;
+    this.session.receive(snapshot);
+    this.ui.setTrustedNow(snapshot.now);
+    this.log.receive(snapshot);
   }
 
   connectionChanged(connected: boolean): void {
     this.session.setConnected(connected);
-    if (connected) void this.api.getSnapshot({}).then((s) => this.session.receive(s));
+    if (connected) {
+      void this.api.getSnapshot({}).then((s) => this.receive(s));
+      this.log.reconnected();
+    }
   }
 
   /** Keyboard/mouse activity; reported at most once a second (main decides idleness). */

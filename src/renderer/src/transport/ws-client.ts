@@ -7,7 +7,8 @@ export interface ConnectionListener {
   (connected: boolean): void;
 }
 
-const DISCONNECTED: CommandResult = { ok: false, message: '端末サービスに接続できません。しばらくお待ちください。' };
+// Also a LogSyncResult (retry later), so the log sync needs no special case for it.
+const DISCONNECTED: CommandResult & { retry: true; code: string } = { ok: false, retry: true, code: 'terminal-service-unreachable', message: '端末サービスに接続できません。しばらくお待ちください。' };
 
 export function wsClient(onConnection: ConnectionListener): TerminalClient {
   const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? '';
@@ -68,6 +69,10 @@ export function wsClient(onConnection: ConnectionListener): TerminalClient {
     lock: (input) => call('lock', input),
     signOut: (input) => call('signOut', input),
     reportActivity: (input) => call('reportActivity', input),
+    takeLogEvents: (input) => call('takeLogEvents', input),
+    ackLogEvents: (input) => call('ackLogEvents', input),
+    getLogCursor: (input) => call('getLogCursor', input),
+    pushLogBatch: (input) => call('pushLogBatch', input),
     onSnapshot(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

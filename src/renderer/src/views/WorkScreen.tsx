@@ -4,6 +4,7 @@ import { observer } from 'mobx-react-lite';
 import { useEffect } from 'react';
 import { useStores } from '../stores/root-store';
 import { formatClock } from './format';
+import { LogAlerts, LogStatusItem } from './LogStatus';
 
 export const WorkScreen = observer(function WorkScreen() {
   const { session, ui } = useStores();
@@ -47,6 +48,7 @@ export const WorkScreen = observer(function WorkScreen() {
           <span className="workbar-label">サーバー</span>
           {connection.online ? '接続中' : 'オフライン（縮退運転）'}
         </div>
+        <LogStatusItem variant="workbar" />
         <div className="workbar-actions">
           <button onClick={() => void session.lock()} data-testid="lock-button">
             ロック（Ctrl+L）
@@ -62,6 +64,7 @@ export const WorkScreen = observer(function WorkScreen() {
         </div>
       )}
       {hours.exceptionLabel && <div className="banner banner-info">{hours.exceptionLabel}</div>}
+      <LogAlerts />
       {!connection.online && (
         <div className="banner banner-warning">サーバーに接続できません。端末に保存した操作者名簿で業務を続けています（{connection.rosterAgeLabel}）。</div>
       )}

@@ -1,0 +1,263 @@
+// Delivers the local log to the central server (issue 3, item 3), following the resume procedure
+// of docs/log-protocol.md: read the server's cursor, check it against the local chain, send the
+// records after it in order, one batch in flight, and advance the local checkpoint only after the
+// server's acknowledgement. Idempotent: whatever interrupts a pass, the next one starts again from
+// the cursor, and resending a stored batch changes nothing on the server.
+//
+// LogSyncer schedules passes: on request (start, reconnect, sign-out, 17:15), on a timer, and after
+// a failure with exponential backoff and jitter (so a town's terminals do not all return at once
+// after an outage). A refusal (the server found the chain broken) is not retried on a timer: it is
+// shown, and a person must look; explicit requests still try again.
+// I/O is injected (the contract calls, the writer, timers, randomness), so all of it is testable.
+import type { LogRecord } from '../../../domain/log/log-record';
+import type { LogSyncResult } from '../../../shared/contract';
+import { MAX_BATCH_RECORDS } from '../../../shared/log-api';
+import { LogIntegrityError, type SyncCheckpoint } from './log-rules';
+
+export interface LogSyncApi {
+  getLogCursor(): Promise<LogSyncResult>;
+  pushLogBatch(records: LogRecord[]): Promise<LogSyncResult>;
+}
+
+/** The part of LogWriter the sync uses. */
+export interface LogSyncSource {
+  pendingBatch(afterSeq: number, max?: number): Promise<LogRecord[]>;
+  acknowledge(ack: SyncCheckpoint): Promise<SyncCheckpoint>;
+  syncCheckpoint(): Promise<SyncCheckpoint | null>;
+}
+
+export type SyncPassResult =
+  /** Everything written before the pass ended is on the server. */
+  | { kind: 'done'; delivered: number; ackSeq: number }
+  /** Interrupted (network, server down, credential): keep everything, try again later. */
+  | { kind: 'retry'; delivered: number; code: string; message: string }
+  /** The server refused the chain, or holds another history than this terminal: a person must look. */
+  | { kind: 'refused'; delivered: number; code: string; message: string };
+
+const MAX_GAP_RESTARTS = 3;
+
+function isResult(value: unknown): value is LogSyncResult {
+  return typeof value === 'object' && value !== null && typeof (value as { ok?: unknown }).ok === 'boolean';
+}
+
+/** A malformed answer from the transport (it crosses a process boundary): treat as "try later". */
+function normalise(value: unknown): LogSyncResult {
+  if (!isResult(value)) return { ok: false, retry: true, code: 'bad-answer', message: '端末サービスの応答を読み取れません。' };
+  if (value.ok) {
+    const v = value as { ackSeq?: unknown; ackHash?: unknown };
+    if (typeof v.ackSeq !== 'number' || !Number.isSafeInteger(v.ackSeq) || typeof v.ackHash !== 'string') {
+      return { ok: false, retry: true, code: 'bad-answer', message: '端末サービスの応答を読み取れません。' };
+    }
+    return value;
+  }
+  const f = value as { retry?: unknown; code?: unknown; message?: unknown };
+  return {
+    ok: false,
+    retry: f.retry === true,
+    code: typeof f.code === 'string' ? f.code : 'unknown',
+    message: typeof f.message === 'string' ? f.message : '操作記録を送信できませんでした。',
+  };
+}
+
+const DIVERGED = '中央サーバーにある操作記録が、この端末の記録と一致しません。送信を止めました。記録は端末に保存されています。情報保護管理者に連絡してください。';
+
+/** One pass: cursor, then batches until nothing written before is left. */
+export async function syncPass(api: LogSyncApi, source: LogSyncSource, options: { batchSize?: number } = {}): Promise<SyncPassResult> {
+  let batchSize = Math.max(1, Math.min(MAX_BATCH_RECORDS, options.batchSize ?? MAX_BATCH_RECORDS));
+  let delivered = 0;
+  for (let restart = 0; ; restart++) {
+    const cursor = normalise(await api.getLogCursor());
+    if (!cursor.ok) return { kind: cursor.retry ? 'retry' : 'refused', delivered, code: cursor.code, message: cursor.message };
+    let ackSeq: number;
+    try {
+      const local = await source.syncCheckpoint();
+      // The server has fewer records than it once acknowledged: records were removed there.
+      if (local && cursor.ackSeq < local.ackSeq) return { kind: 'refused', delivered, code: 'server-behind', message: DIVERGED };
+      ackSeq = (await source.acknowledge({ ackSeq: cursor.ackSeq, ackHash: cursor.ackHash })).ackSeq;
+    } catch (error) {
+      if (error instanceof LogIntegrityError) return { kind: 'refused', delivered, code: 'diverged', message: DIVERGED };
+      throw error;
+    }
+    let next: Promise<LogRecord[]> = source.pendingBatch(ackSeq, batchSize);
+    let gap = false;
+    for (;;) {
+      let batch: LogRecord[];
+      try {
+        batch = await next;
+      } catch (error) {
+        if (error instanceof LogIntegrityError) return { kind: 'refused', delivered, code: 'local-records-missing', message: `${DIVERGED} (${error.message})` };
+        throw error;
+      }
+      if (batch.length === 0) return { kind: 'done', delivered, ackSeq };
+      const last = batch[batch.length - 1]!;
+      // Read the following batch while this one travels (reads never change what is sent).
+      next = source.pendingBatch(last.seq, batchSize);
+      next.catch(() => undefined);
+      const answer = normalise(await api.pushLogBatch(batch));
+      if (answer.ok) {
+        try {
+          const stored = await source.acknowledge({ ackSeq: answer.ackSeq, ackHash: answer.ackHash });
+          delivered += Math.max(0, stored.ackSeq - ackSeq);
+          ackSeq = stored.ackSeq;
+        } catch (error) {
+          if (error instanceof LogIntegrityError) return { kind: 'refused', delivered, code: 'diverged', message: DIVERGED };
+          throw error;
+        }
+        // The server's head is not where this batch ended (another writer, or a partial answer):
+        // continue from where the server is.
+        if (ackSeq !== last.seq) {
+          next = source.pendingBatch(ackSeq, batchSize);
+        }
+        continue;
+      }
+      if (answer.code === 'log-gap' && restart < MAX_GAP_RESTARTS) {
+        gap = true;
+        break;
+      }
+      if ((answer.code === 'body-too-large' || answer.code === 'payload-too-large') && batchSize > 1) {
+        batchSize = Math.max(1, Math.floor(batchSize / 2));
+        next = source.pendingBatch(ackSeq, batchSize);
+        continue;
+      }
+      return { kind: answer.retry ? 'retry' : 'refused', delivered, code: answer.code, message: answer.message };
+    }
+    if (!gap) return { kind: 'done', delivered, ackSeq };
+  }
+}
+
+export interface SyncStatus {
+  state: 'idle' | 'syncing' | 'retry-wait' | 'refused';
+  /** Trusted time (epoch ms) of the last pass that reached the server, or null. */
+  lastSuccessAt: number | null;
+  /** Why the last pass did not complete (Japanese), or null. */
+  problem: { code: string; message: string } | null;
+  /** Records delivered in the last pass. */
+  delivered: number;
+}
+
+export interface LogSyncerDeps {
+  api: LogSyncApi;
+  source: LogSyncSource;
+  /** Trusted now, epoch ms. */
+  now: () => number;
+  onStatus: (status: SyncStatus) => void;
+  /** Called with the outcome of every pass (the store logs failures and recoveries). */
+  onPass?: (result: SyncPassResult, previous: SyncStatus) => Promise<void> | void;
+  intervalMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  random?: () => number;
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (handle: unknown) => void;
+  batchSize?: number;
+}
+
+/** Backoff before retry number `attempt` (1, 2, …): exponential, capped, with "equal jitter". */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + (ceiling / 2) * random());
+}
+
+export class LogSyncer {
+  private status: SyncStatus = { state: 'idle', lastSuccessAt: null, problem: null, delivered: 0 };
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer: unknown = null;
+  private failures = 0;
+  private stopped = false;
+  private readonly d: Required<Omit<LogSyncerDeps, 'onPass' | 'batchSize'>> & Pick<LogSyncerDeps, 'onPass' | 'batchSize'>;
+
+  constructor(deps: LogSyncerDeps) {
+    this.d = {
+      intervalMs: 30_000,
+      backoffBaseMs: 2_000,
+      backoffMaxMs: 5 * 60_000,
+      random: Math.random,
+      setTimer: (fn, ms) => setTimeout(fn, ms),
+      clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+      ...deps,
+    };
+  }
+
+  get current(): SyncStatus {
+    return this.status;
+  }
+
+  setLastSuccess(at: number | null): void {
+    this.status = { ...this.status, lastSuccessAt: at };
+    this.d.onStatus(this.status);
+  }
+
+  /** Sync now (or right after the pass in progress); resets the backoff. */
+  request(): Promise<void> {
+    return this.start(true);
+  }
+
+  private start(resetBackoff: boolean): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (resetBackoff) this.failures = 0;
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.clear();
+    this.running = this.loop().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.clear();
+  }
+
+  private clear(): void {
+    if (this.timer !== null) this.d.clearTimer(this.timer);
+    this.timer = null;
+  }
+
+  private set(status: Partial<SyncStatus>): void {
+    this.status = { ...this.status, ...status };
+    this.d.onStatus(this.status);
+  }
+
+  private async loop(): Promise<void> {
+    let result: SyncPassResult;
+    do {
+      this.again = false;
+      const previous = this.status;
+      this.set({ state: 'syncing' });
+      try {
+        result = await syncPass(this.d.api, this.d.source, { batchSize: this.d.batchSize });
+      } catch (error) {
+        result = { kind: 'retry', delivered: 0, code: 'local-error', message: `操作記録の送信中にエラーが発生しました (${error instanceof Error ? error.message : String(error)})` };
+      }
+      if (result.kind === 'done') {
+        this.failures = 0;
+        this.set({ state: 'idle', lastSuccessAt: this.d.now(), problem: null, delivered: result.delivered });
+      } else {
+        this.failures++;
+        this.set({ state: result.kind === 'refused' ? 'refused' : 'retry-wait', problem: { code: result.code, message: result.message }, delivered: result.delivered });
+      }
+      try {
+        await this.d.onPass?.(result, previous);
+      } catch {
+        // Logging the outcome must not stop the sync; the writer surfaces its own errors.
+      }
+    } while (this.again && !this.stopped);
+    if (this.stopped) return;
+    if (result.kind === 'done') this.schedule(this.d.intervalMs);
+    else if (result.kind === 'retry') this.schedule(backoffDelay(this.failures, this.d.backoffBaseMs, this.d.backoffMaxMs, this.d.random));
+    // refused: no timer; shown until a person acts or an explicit request tries again.
+  }
+
+  private schedule(ms: number): void {
+    this.clear();
+    this.timer = this.d.setTimer(() => {
+      this.timer = null;
+      // A timer pass keeps the backoff count (an explicit request resets it).
+      void this.start(false);
+    }, ms);
+  }
+}
