@@ -284,7 +284,10 @@ export class LogWriter {
     const cleaned = sorted.map((e): { eid: number; event: LogEvent; time: { at: string; clockOffsetMs: number } } => {
       const time = { at: e.at, clockOffsetMs: e.clockOffsetMs };
       try {
-        return { eid: e.eid, event: validateEvent({ type: e.type, outcome: e.outcome, operatorId: e.operatorId, cardKeyId: e.cardKeyId, detail: e.detail }), time };
+        const event = validateEvent({ type: e.type, outcome: e.outcome, operatorId: e.operatorId, cardKeyId: e.cardKeyId, detail: e.detail });
+        // The main-side event id travels with the record, so the server's copy shows each main event exactly once.
+        if (Object.keys(event.detail).length < 32 && !('mainEid' in event.detail)) event.detail = { ...event.detail, mainEid: e.eid };
+        return { eid: e.eid, event, time };
       } catch (error) {
         if (!(error instanceof LogEventError)) throw error;
         const type = typeof e.type === 'string' ? e.type.slice(0, 200) : typeof e.type;

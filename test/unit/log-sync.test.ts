@@ -1,0 +1,562 @@
+// The renderer's log sync engine (src/renderer/src/log/log-sync.ts) in plain Node: an in-memory
+// log with real sealed chains stands in for the IndexedDB writer, a fake server (the chain rules
+// of docs/log-protocol.md) for main's relay. Timers and randomness are injected: nothing waits.
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { GENESIS_HASH, sealRecord, verifyChain, type LogRecord } from '../../src/domain/log/log-record';
+import type { LogSyncResult } from '../../src/shared/contract';
+import { MAX_BATCH_RECORDS } from '../../src/shared/log-api';
+import { LogIntegrityError, type SyncCheckpoint } from '../../src/renderer/src/log/log-rules';
+import { backoffDelay, LogSyncer, syncPass, type LogSyncApi, type LogSyncSource, type SyncPassResult, type SyncStatus } from '../../src/renderer/src/log/log-sync';
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+const TERMINAL = 'term-sync';
+
+/** Everything the fakes saw, in order: 'cursor', 'push 1-100', 'ack 100', 'read >100'. */
+type Trace = string[];
+
+/** The terminal's log in memory, with LogWriter's rules for the checkpoint (log-writer.ts). */
+class MemorySource implements LogSyncSource {
+  records: LogRecord[] = [];
+  checkpoint: SyncCheckpoint | null = null;
+  constructor(readonly trace: Trace = []) {}
+
+  append(count: number): this {
+    for (let i = 0; i < count; i++) {
+      const previous = this.records.at(-1);
+      const seq = (previous?.seq ?? 0) + 1;
+      this.records.push(
+        sealRecord(
+          {
+            terminalId: TERMINAL,
+            seq,
+            prevHash: previous?.hash ?? GENESIS_HASH,
+            at: new Date(Date.parse('2026-04-06T00:30:00.000Z') + seq * 1000).toISOString(),
+            clockOffsetMs: 12,
+            type: 'record.viewed',
+            outcome: 'success',
+            operatorId: 'op-yamada',
+            cardKeyId: null,
+            detail: { purpose: '住民票の写しの交付', n: seq },
+          },
+          sha256,
+        ),
+      );
+    }
+    return this;
+  }
+
+  async pendingBatch(afterSeq: number, max: number = MAX_BATCH_RECORDS): Promise<LogRecord[]> {
+    this.trace.push(`read >${afterSeq}`);
+    const batch = this.records.filter((r) => r.seq > afterSeq).slice(0, max);
+    if (batch[0] && batch[0].seq !== afterSeq + 1) throw new LogIntegrityError(`records ${afterSeq + 1}–${batch[0].seq - 1} are not stored on this terminal`);
+    return batch.map((r) => ({ ...r, detail: { ...r.detail } }));
+  }
+
+  async acknowledge(ack: SyncCheckpoint): Promise<SyncCheckpoint> {
+    this.trace.push(`ack ${ack.ackSeq}`);
+    const current = this.checkpoint;
+    if (current && ack.ackSeq <= current.ackSeq) {
+      if (ack.ackSeq === current.ackSeq && ack.ackHash !== current.ackHash) throw new LogIntegrityError('another hash than before');
+      return current;
+    }
+    const head = this.records.at(-1)?.seq ?? 0;
+    if (ack.ackSeq > head) throw new LogIntegrityError(`acknowledged ${ack.ackSeq}, only ${head} written`);
+    if (ack.ackSeq > 0 && this.records.find((r) => r.seq === ack.ackSeq)?.hash !== ack.ackHash) throw new LogIntegrityError(`hash of ${ack.ackSeq} differs`);
+    this.checkpoint = { ackSeq: ack.ackSeq, ackHash: ack.ackHash };
+    return this.checkpoint;
+  }
+
+  async syncCheckpoint(): Promise<SyncCheckpoint | null> {
+    return this.checkpoint;
+  }
+}
+
+const fail = (code: string, retry: boolean): LogSyncResult => ({ ok: false, retry, code, message: `失敗 (${code})` });
+
+/** The central server's chain rules for one terminal, as relayed by main (log-relay.ts's mapping). */
+class FakeServer implements LogSyncApi {
+  stored: LogRecord[] = [];
+  pushes: LogRecord[][] = [];
+  cursorCalls = 0;
+  /** Runs before a push is judged; a result replaces the server's answer (the server never saw it). */
+  beforePush: ((records: LogRecord[], n: number) => LogSyncResult | unknown | undefined) | null = null;
+  /** Runs after a push was judged (and stored): a result replaces the answer (it was lost on the way). */
+  afterPush: ((records: LogRecord[], n: number, answer: LogSyncResult) => LogSyncResult | unknown | undefined) | null = null;
+  beforeCursor: ((n: number) => LogSyncResult | unknown | undefined) | null = null;
+  /** Invariant checked on every push: the terminal sends from its checkpoint (one batch in flight). */
+  onPush: ((records: LogRecord[]) => void) | null = null;
+
+  constructor(readonly trace: Trace = []) {}
+
+  head(): { ackSeq: number; ackHash: string } {
+    const last = this.stored.at(-1);
+    return { ackSeq: last?.seq ?? 0, ackHash: last?.hash ?? GENESIS_HASH };
+  }
+
+  async getLogCursor(): Promise<LogSyncResult> {
+    this.trace.push('cursor');
+    const n = ++this.cursorCalls;
+    const replaced = this.beforeCursor?.(n);
+    if (replaced !== undefined) return replaced as LogSyncResult;
+    return { ok: true, ...this.head() };
+  }
+
+  async pushLogBatch(records: LogRecord[]): Promise<LogSyncResult> {
+    this.trace.push(`push ${records[0]?.seq}-${records.at(-1)?.seq}`);
+    this.pushes.push(records);
+    this.onPush?.(records);
+    const n = this.pushes.length;
+    const replaced = this.beforePush?.(records, n);
+    if (replaced !== undefined) return replaced as LogSyncResult;
+    const answer = this.ingest(records);
+    const lost = this.afterPush?.(records, n, answer);
+    return lost !== undefined ? (lost as LogSyncResult) : answer;
+  }
+
+  /** docs/log-protocol.md: new records after the head, a resend or an overlap; refusals otherwise. */
+  private ingest(records: LogRecord[]): LogSyncResult {
+    const head = this.head();
+    const first = records[0]!;
+    if (first.seq > head.ackSeq + 1) return fail('log-gap', true);
+    for (const r of records) {
+      const known = this.stored[r.seq - 1];
+      if (known && known.hash !== r.hash) return fail('log-conflict', false);
+    }
+    const before = first.seq === 1 ? GENESIS_HASH : this.stored[first.seq - 2]!.hash;
+    const problem = verifyChain(records, first.seq === 1 ? null : { seq: first.seq - 1, hash: before }, TERMINAL, sha256);
+    if (problem) return fail({ gap: 'log-gap', 'broken-link': 'log-broken-link', 'hash-mismatch': 'log-hash-mismatch', 'wrong-terminal': 'log-wrong-terminal' }[problem.kind], problem.kind === 'gap');
+    const fresh = records.filter((r) => r.seq > head.ackSeq);
+    this.stored.push(...fresh);
+    return { ok: true, ...this.head() };
+  }
+}
+
+function setup(records: number) {
+  const trace: Trace = [];
+  const source = new MemorySource(trace).append(records);
+  const server = new FakeServer(trace);
+  // One batch in flight, sent from the checkpoint: every push starts right after what the terminal holds as acknowledged.
+  server.onPush = (batch) => expect(batch[0]!.seq).toBe((source.checkpoint?.ackSeq ?? 0) + 1);
+  return { trace, source, server };
+}
+
+describe('syncPass', () => {
+  it('sends from the cursor in order and advances the checkpoint only after each acknowledgement', async () => {
+    const { trace, source, server } = setup(250);
+    // The checkpoint is never ahead of what the server has stored.
+    const acknowledge = source.acknowledge.bind(source);
+    source.acknowledge = async (ack) => {
+      expect(ack.ackSeq).toBeLessThanOrEqual(server.head().ackSeq);
+      return acknowledge(ack);
+    };
+    const result = await syncPass(server, source, { batchSize: 100 });
+    expect(result).toEqual({ kind: 'done', delivered: 250, ackSeq: 250 });
+    expect(server.stored).toEqual(source.records);
+    expect(server.pushes.map((b) => [b[0]!.seq, b.at(-1)!.seq])).toEqual([
+      [1, 100],
+      [101, 200],
+      [201, 250],
+    ]);
+    expect(source.checkpoint).toEqual({ ackSeq: 250, ackHash: source.records[249]!.hash });
+    // Reads may run ahead (the next batch is read while one travels); pushes and acks alternate strictly.
+    expect(trace.filter((t) => !t.startsWith('read'))).toEqual(['cursor', 'ack 0', 'push 1-100', 'ack 100', 'push 101-200', 'ack 200', 'push 201-250', 'ack 250']);
+    // Nothing new: one cursor read, nothing sent.
+    trace.length = 0;
+    expect(await syncPass(server, source, { batchSize: 100 })).toEqual({ kind: 'done', delivered: 0, ackSeq: 250 });
+    expect(trace.filter((t) => t.startsWith('push'))).toEqual([]);
+  });
+
+  it('resumes from the cursor after an interruption mid-pass, also when the lost answer was stored', async () => {
+    const { source, server } = setup(500);
+    // Third batch: the server is unreachable.
+    server.beforePush = (_records, n) => (n === 3 ? fail('unreachable', true) : undefined);
+    expect(await syncPass(server, source, { batchSize: 100 })).toMatchObject({ kind: 'retry', delivered: 200, code: 'unreachable' });
+    expect(source.checkpoint?.ackSeq).toBe(200);
+    expect(server.stored).toHaveLength(200);
+
+    // Next pass: the server stores the 4th batch but its answer is lost on the way back.
+    server.beforePush = null;
+    server.afterPush = (_records, n) => (n === 4 ? fail('unreachable', true) : undefined);
+    expect(await syncPass(server, source, { batchSize: 100 })).toMatchObject({ kind: 'retry', delivered: 100, code: 'unreachable' });
+    expect(source.checkpoint?.ackSeq).toBe(300);
+    expect(server.stored).toHaveLength(400);
+
+    // The cursor says 400: the terminal moves its checkpoint there and goes on from 401 (no resend).
+    server.afterPush = null;
+    const pushesBefore = server.pushes.length;
+    expect(await syncPass(server, source, { batchSize: 100 })).toEqual({ kind: 'done', delivered: 200, ackSeq: 500 });
+    expect(server.pushes.slice(pushesBefore).map((b) => b[0]!.seq)).toEqual([401]);
+    expect(server.stored).toEqual(source.records);
+  });
+
+  it('records written during a pass are sent in the same pass', async () => {
+    const { source, server } = setup(150);
+    server.beforePush = (_records, n) => {
+      if (n === 1) source.append(30);
+      return undefined;
+    };
+    expect(await syncPass(server, source, { batchSize: 100 })).toEqual({ kind: 'done', delivered: 180, ackSeq: 180 });
+    expect(server.stored).toEqual(source.records);
+  });
+
+  it("refetches the cursor after 'log-gap' and resends from it", async () => {
+    const { trace, source, server } = setup(300);
+    // The server lost track once (e.g. answered a stale view): a gap for the second batch.
+    server.beforePush = (_records, n) => (n === 2 ? fail('log-gap', true) : undefined);
+    expect(await syncPass(server, source, { batchSize: 100 })).toEqual({ kind: 'done', delivered: 300, ackSeq: 300 });
+    expect(trace.filter((t) => !t.startsWith('read'))).toEqual(['cursor', 'ack 0', 'push 1-100', 'ack 100', 'push 101-200', 'cursor', 'ack 100', 'push 101-200', 'ack 200', 'push 201-300', 'ack 300']);
+    expect(server.stored).toEqual(source.records);
+  });
+
+  it("a gap that persists after re-reading the cursor (a record deleted locally) is a refusal, not a loop", async () => {
+    const { source, server } = setup(300);
+    await syncPass(server, source, { batchSize: 100 });
+    source.append(100);
+    source.records.splice(349, 1); // record 350 deleted from the terminal's store
+    const result = await syncPass(server, source, { batchSize: 1000 });
+    expect(result).toMatchObject({ kind: 'refused', delivered: 0, code: 'log-gap' });
+    expect(server.cursorCalls).toBeLessThanOrEqual(1 + 4);
+    expect(server.stored).toHaveLength(300);
+    expect(source.checkpoint?.ackSeq).toBe(300);
+  });
+
+  it("halves the batch on 'body-too-large' until it fits", async () => {
+    const { source, server } = setup(3000);
+    server.beforePush = (records) => (records.length > 600 ? fail('body-too-large', true) : undefined);
+    expect(await syncPass(server, source)).toEqual({ kind: 'done', delivered: 3000, ackSeq: 3000 });
+    expect(server.pushes.map((b) => b.length)).toEqual([3000, 2500 > 3000 ? 0 : 2500, 1250, 625, 312, 312, 312, 312, 312, 312, 312, 312, 312, 192].filter((n) => n > 0));
+    expect(server.stored).toEqual(source.records);
+    expect(source.checkpoint?.ackSeq).toBe(3000);
+
+    // Even one record is too large: nothing more can be done in this pass.
+    const single = setup(3);
+    single.server.beforePush = () => fail('body-too-large', true);
+    expect(await syncPass(single.server, single.source, { batchSize: 2 })).toMatchObject({ kind: 'retry', code: 'body-too-large', delivered: 0 });
+    expect(single.server.pushes.map((b) => b.length)).toEqual([2, 1]);
+  });
+
+  it('returns refused on the final refusals, with nothing acknowledged past the refused batch', async () => {
+    for (const code of ['log-conflict', 'log-broken-link', 'log-hash-mismatch', 'log-wrong-terminal', 'invalid-request', 'unsupported-media-type']) {
+      const { source, server } = setup(250);
+      server.beforePush = (_records, n) => (n === 2 ? fail(code, false) : undefined);
+      const result = await syncPass(server, source, { batchSize: 100 });
+      expect(result).toEqual({ kind: 'refused', delivered: 100, code, message: `失敗 (${code})` });
+      expect(server.pushes).toHaveLength(2); // not retried within the pass
+      expect(source.checkpoint?.ackSeq).toBe(100);
+    }
+    // A record really altered after sealing: the fake server's chain check refuses it.
+    const { source, server } = setup(120);
+    source.records[109] = { ...source.records[109]!, detail: { ...source.records[109]!.detail, purpose: '住民票' } };
+    expect(await syncPass(server, source, { batchSize: 100 })).toMatchObject({ kind: 'refused', delivered: 100, code: 'log-hash-mismatch' });
+    expect(server.stored).toHaveLength(100);
+    // The cursor call refused (e.g. a 4xx other than authentication): refused too.
+    const c = setup(5);
+    c.server.beforeCursor = () => fail('invalid-request', false);
+    expect(await syncPass(c.server, c.source)).toMatchObject({ kind: 'refused', code: 'invalid-request', delivered: 0 });
+    expect(c.server.pushes).toEqual([]);
+  });
+
+  it('keeps everything and retries on unreachable, 5xx and a refused credential', async () => {
+    for (const code of ['unreachable', 'internal', 'terminal-unauthorized']) {
+      const { source, server } = setup(10);
+      server.beforeCursor = () => fail(code, true);
+      expect(await syncPass(server, source)).toMatchObject({ kind: 'retry', code, delivered: 0 });
+      expect(server.pushes).toEqual([]);
+      expect(source.checkpoint).toBeNull();
+    }
+  });
+
+  it('refuses when the server is behind the local checkpoint or holds another chain', async () => {
+    // Behind: the server lost records it had acknowledged.
+    const behind = setup(200);
+    await syncPass(behind.server, behind.source, { batchSize: 100 });
+    behind.server.stored.length = 150;
+    behind.server.pushes.length = 0;
+    expect(await syncPass(behind.server, behind.source)).toMatchObject({ kind: 'refused', code: 'server-behind', delivered: 0 });
+    expect(behind.server.pushes).toEqual([]);
+    expect(behind.source.checkpoint?.ackSeq).toBe(200);
+
+    // Same seq as the checkpoint, another hash.
+    const other = setup(200);
+    await syncPass(other.server, other.source, { batchSize: 100 });
+    other.source.append(10);
+    other.server.beforeCursor = () => ({ ok: true, ackSeq: 200, ackHash: 'f'.repeat(64) });
+    expect(await syncPass(other.server, other.source)).toMatchObject({ kind: 'refused', code: 'diverged' });
+    expect(other.source.checkpoint).toEqual({ ackSeq: 200, ackHash: other.source.records[199]!.hash });
+
+    // Ahead of the checkpoint with a hash that is not the local record's.
+    other.server.beforeCursor = () => ({ ok: true, ackSeq: 205, ackHash: 'e'.repeat(64) });
+    expect(await syncPass(other.server, other.source)).toMatchObject({ kind: 'refused', code: 'diverged' });
+    // More records than this terminal ever wrote.
+    other.server.beforeCursor = () => ({ ok: true, ackSeq: 999, ackHash: 'e'.repeat(64) });
+    expect(await syncPass(other.server, other.source)).toMatchObject({ kind: 'refused', code: 'diverged' });
+    expect(other.server.pushes).toHaveLength(2);
+    expect(other.source.checkpoint?.ackSeq).toBe(200);
+
+    // An acknowledgement of a batch with another hash than the local record's.
+    const ack = setup(50);
+    ack.server.afterPush = (_r, _n, answer) => (answer.ok ? { ...answer, ackHash: 'd'.repeat(64) } : undefined);
+    expect(await syncPass(ack.server, ack.source)).toMatchObject({ kind: 'refused', code: 'diverged', delivered: 0 });
+    expect(ack.source.checkpoint).toEqual({ ackSeq: 0, ackHash: GENESIS_HASH });
+  });
+
+  it('records missing locally right after the cursor: refused, nothing sent', async () => {
+    const { source, server } = setup(100);
+    await syncPass(server, source, { batchSize: 50 });
+    source.append(20);
+    source.records.splice(100, 1); // 101 lost
+    server.pushes.length = 0;
+    expect(await syncPass(server, source)).toMatchObject({ kind: 'refused', code: 'local-records-missing' });
+    expect(server.pushes).toEqual([]);
+  });
+
+  it('treats malformed transport answers as retry and acknowledges nothing from them', async () => {
+    const malformed: unknown[] = [undefined, null, 'ok', 42, [], {}, { ok: 'yes' }, { ok: true }, { ok: true, ackSeq: '3', ackHash: 'a'.repeat(64) }, { ok: true, ackSeq: 1.5, ackHash: 'a'.repeat(64) }, { ok: true, ackSeq: 3 }];
+    for (const answer of malformed) {
+      const cursor = setup(10);
+      cursor.server.beforeCursor = () => answer;
+      expect(await syncPass(cursor.server, cursor.source), JSON.stringify(answer)).toMatchObject({ kind: 'retry', code: 'bad-answer', delivered: 0 });
+      expect(cursor.server.pushes).toEqual([]);
+
+      const push = setup(10);
+      push.server.afterPush = () => answer; // stored, but the answer cannot be read
+      expect(await syncPass(push.server, push.source), JSON.stringify(answer)).toMatchObject({ kind: 'retry', code: 'bad-answer', delivered: 0 });
+      expect(push.source.checkpoint).toEqual({ ackSeq: 0, ackHash: GENESIS_HASH });
+      // The next pass picks up from the server's cursor.
+      push.server.afterPush = null;
+      expect(await syncPass(push.server, push.source)).toEqual({ kind: 'done', delivered: 10, ackSeq: 10 });
+      expect(push.server.stored).toEqual(push.source.records);
+    }
+    // A failure whose fields are garbled keeps a code and a message (and is not retried in the pass).
+    const garbled = setup(3);
+    garbled.server.beforePush = () => ({ ok: false, retry: true, code: 7, message: null });
+    expect(await syncPass(garbled.server, garbled.source)).toMatchObject({ kind: 'retry', code: 'unknown', message: expect.any(String) });
+  });
+});
+
+describe('backoffDelay', () => {
+  it('is exponential, capped, and jittered within [ceiling/2, ceiling]', () => {
+    expect([1, 2, 3, 4, 5].map((a) => backoffDelay(a, 1000, 60_000, () => 1))).toEqual([1000, 2000, 4000, 8000, 16000]);
+    expect([1, 2, 3, 4, 5].map((a) => backoffDelay(a, 1000, 60_000, () => 0))).toEqual([500, 1000, 2000, 4000, 8000]);
+    expect(backoffDelay(7, 1000, 60_000, () => 1)).toBe(60_000);
+    expect(backoffDelay(200, 1000, 60_000, () => 1)).toBe(60_000);
+    expect(backoffDelay(200, 1000, 60_000, () => 0)).toBe(30_000);
+    for (let attempt = 1; attempt <= 30; attempt++) {
+      const ceiling = Math.min(300_000, 2000 * 2 ** (attempt - 1));
+      const seen = new Set<number>();
+      for (let i = 0; i < 50; i++) {
+        const r = (i * 37 % 50) / 49;
+        const d = backoffDelay(attempt, 2000, 300_000, () => r);
+        expect(d).toBeGreaterThanOrEqual(Math.ceil(ceiling / 2));
+        expect(d).toBeLessThanOrEqual(ceiling);
+        seen.add(d);
+      }
+      expect(seen.size).toBeGreaterThan(10); // jitter spreads the terminals
+    }
+  });
+});
+
+/** Timers that run only when the test says so. */
+class FakeTimers {
+  private next = 1;
+  pending = new Map<number, { fn: () => void; ms: number }>();
+  scheduled: number[] = [];
+  cleared: number[] = [];
+  setTimer = (fn: () => void, ms: number): unknown => {
+    const id = this.next++;
+    this.pending.set(id, { fn, ms });
+    this.scheduled.push(ms);
+    return id;
+  };
+  clearTimer = (handle: unknown): void => {
+    this.cleared.push(handle as number);
+    this.pending.delete(handle as number);
+  };
+  /** Fires the only pending timer. */
+  fire(): void {
+    expect(this.pending.size).toBe(1);
+    const [id, timer] = [...this.pending][0]!;
+    this.pending.delete(id);
+    timer.fn();
+  }
+}
+
+const flush = async (): Promise<void> => {
+  for (let i = 0; i < 50; i++) await Promise.resolve();
+};
+
+function syncer(api: LogSyncApi, source: LogSyncSource, overrides: { random?: () => number } = {}) {
+  const timers = new FakeTimers();
+  const statuses: SyncStatus[] = [];
+  const passes: SyncPassResult[] = [];
+  let now = 1_000_000;
+  const s = new LogSyncer({
+    api,
+    source,
+    now: () => (now += 1000),
+    onStatus: (status) => statuses.push(status),
+    onPass: (result) => {
+      passes.push(result);
+    },
+    intervalMs: 30_000,
+    backoffBaseMs: 2_000,
+    backoffMaxMs: 60_000,
+    random: overrides.random ?? (() => 1),
+    setTimer: timers.setTimer,
+    clearTimer: timers.clearTimer,
+  });
+  return { s, timers, statuses, passes };
+}
+
+describe('LogSyncer', () => {
+  it('after a failure, retries on backoff timers with growing delays; success returns to the interval', async () => {
+    const { source, server } = setup(20);
+    server.beforeCursor = () => fail('unreachable', true);
+    const { s, timers, passes, statuses } = syncer(server, source);
+    await s.request();
+    expect(s.current).toMatchObject({ state: 'retry-wait', problem: { code: 'unreachable' } });
+    for (let i = 0; i < 7; i++) {
+      timers.fire();
+      await flush();
+    }
+    expect(timers.scheduled).toEqual([2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000]);
+    expect(passes.map((p) => p.kind)).toEqual(Array(8).fill('retry'));
+    expect(server.pushes).toEqual([]);
+    // The server is back: the timer pass delivers everything, and the next timer is the normal interval.
+    server.beforeCursor = null;
+    timers.fire();
+    await flush();
+    expect(passes.at(-1)).toEqual({ kind: 'done', delivered: 20, ackSeq: 20 });
+    expect(s.current).toMatchObject({ state: 'idle', problem: null, delivered: 20, lastSuccessAt: expect.any(Number) });
+    expect(timers.scheduled.at(-1)).toBe(30_000);
+    expect(statuses.some((x) => x.state === 'syncing')).toBe(true);
+    // After a success, a new failure starts the backoff from the base again.
+    server.beforeCursor = () => fail('unreachable', true);
+    timers.fire();
+    await flush();
+    expect(timers.scheduled.at(-1)).toBe(2000);
+  });
+
+  it('uses the jitter: delays within [ceiling/2, ceiling] from the injected random', async () => {
+    const { source, server } = setup(1);
+    server.beforeCursor = () => fail('unreachable', true);
+    const { s, timers } = syncer(server, source, { random: () => 0 });
+    await s.request();
+    timers.fire();
+    await flush();
+    timers.fire();
+    await flush();
+    expect(timers.scheduled).toEqual([1000, 2000, 4000]);
+  });
+
+  it('an explicit request resets the backoff', async () => {
+    const { source, server } = setup(5);
+    server.beforeCursor = () => fail('unreachable', true);
+    const { s, timers } = syncer(server, source);
+    await s.request();
+    for (let i = 0; i < 4; i++) {
+      timers.fire();
+      await flush();
+    }
+    expect(timers.scheduled).toEqual([2000, 4000, 8000, 16000, 32000]);
+    // Reconnect / sign-out / 17:15: sync now, and the pending backoff timer is replaced.
+    const pendingId = [...timers.pending.keys()][0]!;
+    await s.request();
+    expect(timers.cleared).toContain(pendingId);
+    expect(timers.scheduled.at(-1)).toBe(2000);
+    expect(timers.pending.size).toBe(1);
+  });
+
+  it("'refused' schedules no timer; an explicit request still tries again", async () => {
+    const { source, server } = setup(5);
+    server.beforePush = () => fail('log-hash-mismatch', false);
+    const { s, timers, passes } = syncer(server, source);
+    await s.request();
+    expect(passes).toEqual([expect.objectContaining({ kind: 'refused', code: 'log-hash-mismatch' })]);
+    expect(s.current.state).toBe('refused');
+    expect(timers.pending.size).toBe(0);
+    expect(timers.scheduled).toEqual([]);
+    server.beforePush = null;
+    await s.request();
+    expect(passes.at(-1)).toEqual({ kind: 'done', delivered: 5, ackSeq: 5 });
+    expect(s.current).toMatchObject({ state: 'idle', problem: null });
+    expect(timers.scheduled).toEqual([30_000]);
+  });
+
+  it('requests during a pass cause exactly one more pass', async () => {
+    const { source, server } = setup(10);
+    let release!: () => void;
+    let calls = 0;
+    server.beforeCursor = () => undefined;
+    const cursor = server.getLogCursor.bind(server);
+    server.getLogCursor = async () => {
+      calls++;
+      if (calls === 1) await new Promise<void>((resolve) => (release = resolve));
+      return cursor();
+    };
+    const { s, passes, timers } = syncer(server, source);
+    const first = s.request();
+    await flush();
+    expect(s.current.state).toBe('syncing');
+    source.append(5); // written during the pass
+    const more = [s.request(), s.request(), s.request()];
+    await flush();
+    expect(calls).toBe(1);
+    release();
+    await Promise.all([first, ...more]);
+    expect(calls).toBe(2);
+    expect(passes).toEqual([
+      { kind: 'done', delivered: 15, ackSeq: 15 },
+      { kind: 'done', delivered: 0, ackSeq: 15 },
+    ]);
+    expect(timers.pending.size).toBe(1);
+    // Without a request during the pass: one pass only.
+    await s.request();
+    expect(calls).toBe(3);
+    expect(timers.pending.size).toBe(1);
+  });
+
+  it('a pass that throws (a local error) is a retry with backoff, not a crash', async () => {
+    const { source, server } = setup(5);
+    source.pendingBatch = async () => {
+      throw new Error('IndexedDB went away');
+    };
+    const { s, timers, passes } = syncer(server, source);
+    await s.request();
+    expect(passes).toEqual([expect.objectContaining({ kind: 'retry', code: 'local-error', message: expect.stringContaining('IndexedDB went away') })]);
+    expect(timers.scheduled).toEqual([2000]);
+  });
+
+  it('stop() clears the timer and nothing runs after it', async () => {
+    const { source, server } = setup(5);
+    const { s, timers, passes } = syncer(server, source);
+    await s.request();
+    expect(timers.pending.size).toBe(1);
+    const id = [...timers.pending.keys()][0]!;
+    s.stop();
+    expect(timers.cleared).toContain(id);
+    expect(timers.pending.size).toBe(0);
+    await s.request();
+    expect(passes).toHaveLength(1);
+    expect(timers.pending.size).toBe(0);
+
+    // Stopped in the middle of a pass: the pass ends, no timer is set.
+    const second = setup(5);
+    second.server.beforeCursor = () => fail('unreachable', true);
+    let release!: () => void;
+    const cursor = second.server.getLogCursor.bind(second.server);
+    second.server.getLogCursor = async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return cursor();
+    };
+    const b = syncer(second.server, second.source);
+    const running = b.s.request();
+    await flush();
+    b.s.stop();
+    release();
+    await running;
+    expect(b.passes).toHaveLength(1);
+    expect(b.timers.scheduled).toEqual([]);
+  });
+});
