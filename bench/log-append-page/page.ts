@@ -1,14 +1,18 @@
 // Test and benchmark page for the renderer's operation log (src/renderer/src/log), built with Vite
 // and driven from Node through playwright-core (test/unit/log-writer-chromium.test.ts,
-// bench/log-append.ts). Everything the Node side needs is a function on `window.__log`, called
-// by name with JSON arguments (`callInPage` in harness.ts): no Node-side function is ever
-// serialised into the page.
+// bench/log-append.ts, test/integration/log-sync-chromium.test.ts). Everything the Node side needs
+// is a function on `window.__log`, called by name with JSON arguments (`callInPage` in harness.ts):
+// no Node-side function is ever serialised into the page. The sync's two contract calls go to
+// `window.__relayCursor` / `window.__relayPush`, which a test exposes from Node
+// (`page.exposeFunction`) with main's real relay to a real server.
 import Dexie, { liveQuery } from 'dexie';
 import { TerminalDb } from '../../src/renderer/src/log/log-db';
 import { sealRecord, type LogRecord } from '../../src/domain/log/log-record';
 import type { LogEvent, SyncCheckpoint } from '../../src/renderer/src/log/log-rules';
 import { sha256Hex } from '../../src/renderer/src/log/sha256';
 import { LogWriter } from '../../src/renderer/src/log/log-writer';
+import { syncPass, type LogSyncApi } from '../../src/renderer/src/log/log-sync';
+import type { LogSyncResult, PendingLogEvent } from '../../src/shared/contract';
 
 let db: TerminalDb | null = null;
 let writer: LogWriter | null = null;
@@ -30,6 +34,40 @@ export function sampleEvent(i: number): LogEvent {
     cardKeyId: 'a'.repeat(64),
     detail: { purpose: '住民票の写しの交付', residentRef: `r-${i}`, screen: 'resident-detail', n: i },
   };
+}
+
+/** The renderer's side of main's log calls (getLogCursor / pushLogBatch), answered by the Node side. */
+const relay: LogSyncApi = {
+  getLogCursor() {
+    if (!window.__relayCursor) throw new Error('the Node side has not exposed __relayCursor');
+    return window.__relayCursor();
+  },
+  pushLogBatch(records) {
+    if (!window.__relayPush) throw new Error('the Node side has not exposed __relayPush');
+    return window.__relayPush(records);
+  },
+};
+
+const DAY_MS = 86_400_000;
+
+/** Seals n records after the current head (record i at `timeOf(i)`) and stores them with bulkAdd, in chunks of 5000 each with the head. */
+async function seedRecords(n: number, timeOf: (i: number) => { at: string; clockOffsetMs: number }): Promise<void> {
+  const { db, writer } = need();
+  let head = await writer.head();
+  for (let done = 0; done < n; ) {
+    const chunk: LogRecord[] = [];
+    for (; chunk.length < 5000 && done < n; done++) {
+      const r = sealRecord({ terminalId: writer.terminalId, seq: (head?.seq ?? 0) + 1, prevHash: head?.hash ?? '0'.repeat(64), ...timeOf(done), ...sampleEvent(done) }, sha256Hex);
+      chunk.push(r);
+      head = { seq: r.seq, hash: r.hash, terminalId: r.terminalId };
+    }
+    const last = head!;
+    await db.transaction('rw', db.log, db.meta, async () => {
+      await db.log.bulkAdd(chunk);
+      await db.meta.put({ key: 'log-head', value: last });
+    });
+  }
+  await writer.recover({ verify: false });
 }
 
 const api = {
@@ -93,23 +131,8 @@ const api = {
    * Test shortcut for volume: seals n records after the current head and stores them with bulkAdd
    * (chunks of 5000, each with the head), as if appended one by one over days offline.
    */
-  async seed(n: number) {
-    const { db, writer } = need();
-    let head = await writer.head();
-    for (let done = 0; done < n; ) {
-      const chunk: LogRecord[] = [];
-      for (; chunk.length < 5000 && done < n; done++) {
-        const r = sealRecord({ terminalId: writer.terminalId, seq: (head?.seq ?? 0) + 1, prevHash: head?.hash ?? '0'.repeat(64), ...clock(), ...sampleEvent(done) }, sha256Hex);
-        chunk.push(r);
-        head = { seq: r.seq, hash: r.hash, terminalId: r.terminalId };
-      }
-      const last = head!;
-      await db.transaction('rw', db.log, db.meta, async () => {
-        await db.log.bulkAdd(chunk);
-        await db.meta.put({ key: 'log-head', value: last });
-      });
-    }
-    await writer.recover({ verify: false });
+  seed(n: number) {
+    return seedRecords(n, () => clock());
   },
   /** Times a few calls in the page (ms). */
   async timeCalls(afterSeq: number) {
@@ -163,17 +186,106 @@ const api = {
     const { writer } = need();
     return { persisted: await writer.requestPersistentStorage(), status: await writer.storageEstimate() };
   },
-  /** Damage done from outside the writer, as a tamperer or a broken disk would. */
-  async tamper(what: 'delete-head' | 'delete-record' | 'alter-record' | 'rewind-head', seq = 0) {
+  /**
+   * Damage done from outside the writer, as a tamperer or a broken disk would: 'reorder-records'
+   * swaps record seq and seq + 1 (each stored under the other's seq), 'truncate-detail' cuts the
+   * record's longest detail text to half, 'reseal-record' alters the record and seals it again (its
+   * own hash right, the next record's link broken).
+   */
+  async tamper(what: 'delete-head' | 'delete-record' | 'alter-record' | 'rewind-head' | 'reorder-records' | 'truncate-detail' | 'reseal-record', seq = 0) {
     const { db } = need();
+    const get = async (n: number): Promise<LogRecord> => {
+      const r = await db.log.get(n);
+      if (!r) throw new Error(`no record ${n}`);
+      return r;
+    };
     if (what === 'delete-head') await db.meta.delete('log-head');
     if (what === 'delete-record') await db.log.delete(seq);
     if (what === 'alter-record') await db.log.update(seq, { detail: { altered: true } });
     if (what === 'rewind-head') {
-      const r = await db.log.get(seq);
-      if (!r) throw new Error(`no record ${seq}`);
+      const r = await get(seq);
       await db.meta.put({ key: 'log-head', value: { seq: r.seq, hash: r.hash, terminalId: r.terminalId } });
     }
+    if (what === 'reorder-records') {
+      await db.transaction('rw', db.log, async () => {
+        const [a, b] = [await get(seq), await get(seq + 1)];
+        await db.log.bulkPut([
+          { ...b, seq: a.seq },
+          { ...a, seq: b.seq },
+        ]);
+      });
+    }
+    if (what === 'truncate-detail') {
+      const r = await get(seq);
+      const [key, text] = Object.entries(r.detail)
+        .filter((e): e is [string, string] => typeof e[1] === 'string')
+        .sort((x, y) => y[1].length - x[1].length)[0] ?? [];
+      if (key === undefined || text === undefined || text.length < 2) throw new Error(`record ${seq} has no text to truncate`);
+      await db.log.put({ ...r, detail: { ...r.detail, [key]: text.slice(0, Math.floor(text.length / 2)) } });
+    }
+    if (what === 'reseal-record') {
+      const { hash: _old, ...body } = await get(seq);
+      await db.log.put(sealRecord({ ...body, outcome: body.outcome === 'failure' ? 'success' : 'failure' }, sha256Hex));
+    }
+  },
+
+  /**
+   * Like seed, for days × perDay records spread over each working day (7.5 hours from `startIso`,
+   * one day later each day): the clock is shifted back for each record, as a terminal offline for
+   * that long would have written them (clockOffsetMs says how far the shift went). Returns the head.
+   */
+  async seedOverDays(days: number, perDay: number, startIso: string) {
+    const start = Date.parse(startIso);
+    if (!Number.isFinite(start)) throw new RangeError(`seedOverDays: bad start ${startIso}`);
+    const step = Math.floor((7.5 * 3_600_000) / perDay);
+    const saved = clockShiftMs;
+    try {
+      await seedRecords(days * perDay, (i) => {
+        clockShiftMs = start + Math.floor(i / perDay) * DAY_MS + (i % perDay) * step - Date.now();
+        return clock();
+      });
+    } finally {
+      clockShiftMs = saved;
+    }
+    return need().writer.head();
+  },
+
+  /** LogWriter.appendDelivered: main-side events into the log, each once (per main's numbering `epoch`). */
+  appendDelivered(epoch: string, events: PendingLogEvent[]) {
+    return need().writer.appendDelivered(epoch, events);
+  },
+  /** The same delivery made at once through this writer and a second one on its own connection (two tabs). */
+  async appendDeliveredTwoConnections(name: string, terminalId: string, epoch: string, events: PendingLogEvent[]) {
+    const { writer } = need();
+    const db2 = new TerminalDb(name);
+    const writer2 = new LogWriter({ db: db2, clock, terminalId, sha256: sha256Hex });
+    try {
+      return await Promise.all([writer.appendDelivered(epoch, events), writer2.appendDelivered(epoch, events)]);
+    } finally {
+      db2.close();
+    }
+  },
+  mainApplied(epoch: string) {
+    return need().writer.mainApplied(epoch);
+  },
+  syncCheckpoint() {
+    return need().writer.syncCheckpoint();
+  },
+  /** One sync pass (log-sync.ts) from this page's log through the Node side's relay. */
+  syncPass(batchSize?: number) {
+    return syncPass(relay, need().writer, batchSize === undefined ? {} : { batchSize });
+  },
+  /** Sends the records after `afterSeq` (at most `max`) once through the relay, whatever the checkpoint says (a resend). */
+  async pushPending(afterSeq: number, max: number) {
+    return relay.pushLogBatch(await need().writer.pendingBatch(afterSeq, max));
+  },
+  /** [seq, hash] of every stored record, in order (cheaper than all() for large logs). */
+  async chain() {
+    const out: [number, string][] = [];
+    await need().db.log.orderBy(':id').each((r) => {
+      out.push([r.seq, r.hash]);
+    });
+    return out;
   },
 
   /** The benchmark: n single-event appends, each awaited before the next, timed in the page. */
@@ -211,6 +323,8 @@ const api = {
 declare global {
   interface Window {
     __log: typeof api;
+    __relayCursor?: () => Promise<LogSyncResult>;
+    __relayPush?: (records: LogRecord[]) => Promise<LogSyncResult>;
   }
 }
 

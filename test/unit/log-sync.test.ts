@@ -72,18 +72,22 @@ class MemorySource implements LogSyncSource {
   }
 }
 
-const fail = (code: string, retry: boolean): LogSyncResult => ({ ok: false, retry, code, message: `失敗 (${code})` });
+const failure = (code: string, retry: boolean): LogSyncResult => ({ ok: false, retry, code, message: `失敗 (${code})` });
+/** What a hook answers instead of the fake server (anything: the transport crosses a process boundary). */
+type Replaced = { answer: unknown };
+const fail = (code: string, retry: boolean): Replaced => ({ answer: failure(code, retry) });
+const answer = (value: unknown): Replaced => ({ answer: value });
 
 /** The central server's chain rules for one terminal, as relayed by main (log-relay.ts's mapping). */
 class FakeServer implements LogSyncApi {
   stored: LogRecord[] = [];
   pushes: LogRecord[][] = [];
   cursorCalls = 0;
-  /** Runs before a push is judged; a result replaces the server's answer (the server never saw it). */
-  beforePush: ((records: LogRecord[], n: number) => LogSyncResult | unknown | undefined) | null = null;
-  /** Runs after a push was judged (and stored): a result replaces the answer (it was lost on the way). */
-  afterPush: ((records: LogRecord[], n: number, answer: LogSyncResult) => LogSyncResult | unknown | undefined) | null = null;
-  beforeCursor: ((n: number) => LogSyncResult | unknown | undefined) | null = null;
+  /** Runs before a push is judged; a Replaced answer is what the terminal gets (the server never saw the batch). */
+  beforePush: ((records: LogRecord[], n: number) => Replaced | undefined) | null = null;
+  /** Runs after a push was judged (and stored): a Replaced answer is what the terminal gets (the real one was lost). */
+  afterPush: ((records: LogRecord[], n: number, answer: LogSyncResult) => Replaced | undefined) | null = null;
+  beforeCursor: ((n: number) => Replaced | undefined) | null = null;
   /** Invariant checked on every push: the terminal sends from its checkpoint (one batch in flight). */
   onPush: ((records: LogRecord[]) => void) | null = null;
 
@@ -98,7 +102,7 @@ class FakeServer implements LogSyncApi {
     this.trace.push('cursor');
     const n = ++this.cursorCalls;
     const replaced = this.beforeCursor?.(n);
-    if (replaced !== undefined) return replaced as LogSyncResult;
+    if (replaced) return replaced.answer as LogSyncResult;
     return { ok: true, ...this.head() };
   }
 
@@ -108,24 +112,24 @@ class FakeServer implements LogSyncApi {
     this.onPush?.(records);
     const n = this.pushes.length;
     const replaced = this.beforePush?.(records, n);
-    if (replaced !== undefined) return replaced as LogSyncResult;
+    if (replaced) return replaced.answer as LogSyncResult;
     const answer = this.ingest(records);
     const lost = this.afterPush?.(records, n, answer);
-    return lost !== undefined ? (lost as LogSyncResult) : answer;
+    return lost ? (lost.answer as LogSyncResult) : answer;
   }
 
   /** docs/log-protocol.md: new records after the head, a resend or an overlap; refusals otherwise. */
   private ingest(records: LogRecord[]): LogSyncResult {
     const head = this.head();
     const first = records[0]!;
-    if (first.seq > head.ackSeq + 1) return fail('log-gap', true);
+    if (first.seq > head.ackSeq + 1) return failure('log-gap', true);
     for (const r of records) {
       const known = this.stored[r.seq - 1];
-      if (known && known.hash !== r.hash) return fail('log-conflict', false);
+      if (known && known.hash !== r.hash) return failure('log-conflict', false);
     }
     const before = first.seq === 1 ? GENESIS_HASH : this.stored[first.seq - 2]!.hash;
     const problem = verifyChain(records, first.seq === 1 ? null : { seq: first.seq - 1, hash: before }, TERMINAL, sha256);
-    if (problem) return fail({ gap: 'log-gap', 'broken-link': 'log-broken-link', 'hash-mismatch': 'log-hash-mismatch', 'wrong-terminal': 'log-wrong-terminal' }[problem.kind], problem.kind === 'gap');
+    if (problem) return failure({ gap: 'log-gap', 'broken-link': 'log-broken-link', 'hash-mismatch': 'log-hash-mismatch', 'wrong-terminal': 'log-wrong-terminal' }[problem.kind], problem.kind === 'gap');
     const fresh = records.filter((r) => r.seq > head.ackSeq);
     this.stored.push(...fresh);
     return { ok: true, ...this.head() };
@@ -175,17 +179,18 @@ describe('syncPass', () => {
     expect(source.checkpoint?.ackSeq).toBe(200);
     expect(server.stored).toHaveLength(200);
 
-    // Next pass: the server stores the 4th batch but its answer is lost on the way back.
+    // Next pass: 201-300 goes through; 301-400 is stored but the answer is lost on the way back.
     server.beforePush = null;
-    server.afterPush = (_records, n) => (n === 4 ? fail('unreachable', true) : undefined);
+    server.afterPush = (_records, n) => (n === 5 ? fail('unreachable', true) : undefined);
     expect(await syncPass(server, source, { batchSize: 100 })).toMatchObject({ kind: 'retry', delivered: 100, code: 'unreachable' });
     expect(source.checkpoint?.ackSeq).toBe(300);
     expect(server.stored).toHaveLength(400);
 
-    // The cursor says 400: the terminal moves its checkpoint there and goes on from 401 (no resend).
+    // The cursor says 400: the terminal moves its checkpoint there and goes on from 401 (no resend;
+    // `delivered` counts what this pass sent).
     server.afterPush = null;
     const pushesBefore = server.pushes.length;
-    expect(await syncPass(server, source, { batchSize: 100 })).toEqual({ kind: 'done', delivered: 200, ackSeq: 500 });
+    expect(await syncPass(server, source, { batchSize: 100 })).toEqual({ kind: 'done', delivered: 100, ackSeq: 500 });
     expect(server.pushes.slice(pushesBefore).map((b) => b[0]!.seq)).toEqual([401]);
     expect(server.stored).toEqual(source.records);
   });
@@ -225,7 +230,7 @@ describe('syncPass', () => {
     const { source, server } = setup(3000);
     server.beforePush = (records) => (records.length > 600 ? fail('body-too-large', true) : undefined);
     expect(await syncPass(server, source)).toEqual({ kind: 'done', delivered: 3000, ackSeq: 3000 });
-    expect(server.pushes.map((b) => b.length)).toEqual([3000, 2500 > 3000 ? 0 : 2500, 1250, 625, 312, 312, 312, 312, 312, 312, 312, 312, 312, 192].filter((n) => n > 0));
+    expect(server.pushes.map((b) => b.length)).toEqual([3000, 2500, 1250, 625, ...Array(9).fill(312), 192]);
     expect(server.stored).toEqual(source.records);
     expect(source.checkpoint?.ackSeq).toBe(3000);
 
@@ -281,22 +286,22 @@ describe('syncPass', () => {
     const other = setup(200);
     await syncPass(other.server, other.source, { batchSize: 100 });
     other.source.append(10);
-    other.server.beforeCursor = () => ({ ok: true, ackSeq: 200, ackHash: 'f'.repeat(64) });
+    other.server.beforeCursor = () => answer({ ok: true, ackSeq: 200, ackHash: 'f'.repeat(64) });
     expect(await syncPass(other.server, other.source)).toMatchObject({ kind: 'refused', code: 'diverged' });
     expect(other.source.checkpoint).toEqual({ ackSeq: 200, ackHash: other.source.records[199]!.hash });
 
     // Ahead of the checkpoint with a hash that is not the local record's.
-    other.server.beforeCursor = () => ({ ok: true, ackSeq: 205, ackHash: 'e'.repeat(64) });
+    other.server.beforeCursor = () => answer({ ok: true, ackSeq: 205, ackHash: 'e'.repeat(64) });
     expect(await syncPass(other.server, other.source)).toMatchObject({ kind: 'refused', code: 'diverged' });
     // More records than this terminal ever wrote.
-    other.server.beforeCursor = () => ({ ok: true, ackSeq: 999, ackHash: 'e'.repeat(64) });
+    other.server.beforeCursor = () => answer({ ok: true, ackSeq: 999, ackHash: 'e'.repeat(64) });
     expect(await syncPass(other.server, other.source)).toMatchObject({ kind: 'refused', code: 'diverged' });
     expect(other.server.pushes).toHaveLength(2);
     expect(other.source.checkpoint?.ackSeq).toBe(200);
 
     // An acknowledgement of a batch with another hash than the local record's.
     const ack = setup(50);
-    ack.server.afterPush = (_r, _n, answer) => (answer.ok ? { ...answer, ackHash: 'd'.repeat(64) } : undefined);
+    ack.server.afterPush = (_r, _n, real) => (real.ok ? answer({ ...real, ackHash: 'd'.repeat(64) }) : undefined);
     expect(await syncPass(ack.server, ack.source)).toMatchObject({ kind: 'refused', code: 'diverged', delivered: 0 });
     expect(ack.source.checkpoint).toEqual({ ackSeq: 0, ackHash: GENESIS_HASH });
   });
@@ -313,24 +318,25 @@ describe('syncPass', () => {
 
   it('treats malformed transport answers as retry and acknowledges nothing from them', async () => {
     const malformed: unknown[] = [undefined, null, 'ok', 42, [], {}, { ok: 'yes' }, { ok: true }, { ok: true, ackSeq: '3', ackHash: 'a'.repeat(64) }, { ok: true, ackSeq: 1.5, ackHash: 'a'.repeat(64) }, { ok: true, ackSeq: 3 }];
-    for (const answer of malformed) {
+    for (const bad of malformed) {
       const cursor = setup(10);
-      cursor.server.beforeCursor = () => answer;
-      expect(await syncPass(cursor.server, cursor.source), JSON.stringify(answer)).toMatchObject({ kind: 'retry', code: 'bad-answer', delivered: 0 });
+      cursor.server.beforeCursor = () => answer(bad);
+      expect(await syncPass(cursor.server, cursor.source), JSON.stringify(bad)).toMatchObject({ kind: 'retry', code: 'bad-answer', delivered: 0 });
       expect(cursor.server.pushes).toEqual([]);
 
       const push = setup(10);
-      push.server.afterPush = () => answer; // stored, but the answer cannot be read
-      expect(await syncPass(push.server, push.source), JSON.stringify(answer)).toMatchObject({ kind: 'retry', code: 'bad-answer', delivered: 0 });
+      push.server.afterPush = () => answer(bad); // stored, but the answer cannot be read
+      expect(await syncPass(push.server, push.source), JSON.stringify(bad)).toMatchObject({ kind: 'retry', code: 'bad-answer', delivered: 0 });
       expect(push.source.checkpoint).toEqual({ ackSeq: 0, ackHash: GENESIS_HASH });
-      // The next pass picks up from the server's cursor.
+      // The next pass picks up from the server's cursor (nothing to send again).
       push.server.afterPush = null;
-      expect(await syncPass(push.server, push.source)).toEqual({ kind: 'done', delivered: 10, ackSeq: 10 });
+      expect(await syncPass(push.server, push.source)).toEqual({ kind: 'done', delivered: 0, ackSeq: 10 });
+      expect(push.server.pushes).toHaveLength(1);
       expect(push.server.stored).toEqual(push.source.records);
     }
     // A failure whose fields are garbled keeps a code and a message (and is not retried in the pass).
     const garbled = setup(3);
-    garbled.server.beforePush = () => ({ ok: false, retry: true, code: 7, message: null });
+    garbled.server.beforePush = () => answer({ ok: false, retry: true, code: 7, message: null });
     expect(await syncPass(garbled.server, garbled.source)).toMatchObject({ kind: 'retry', code: 'unknown', message: expect.any(String) });
   });
 });
@@ -382,9 +388,8 @@ class FakeTimers {
   }
 }
 
-const flush = async (): Promise<void> => {
-  for (let i = 0; i < 50; i++) await Promise.resolve();
-};
+/** Lets every pending promise settle (the fakes never wait on a timer, so one macrotask turn is enough). */
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function syncer(api: LogSyncApi, source: LogSyncSource, overrides: { random?: () => number } = {}) {
   const timers = new FakeTimers();
@@ -484,11 +489,21 @@ describe('LogSyncer', () => {
     expect(timers.scheduled).toEqual([30_000]);
   });
 
+  it('a batch refused for a gap again and again (a record deleted locally) is not retried on a timer', async () => {
+    const { source, server } = setup(50);
+    source.records.splice(20, 1);
+    const { s, timers, passes } = syncer(server, source);
+    await s.request();
+    expect(passes).toEqual([expect.objectContaining({ kind: 'refused', code: 'log-gap' })]);
+    expect(s.current.state).toBe('refused');
+    expect(timers.scheduled).toEqual([]);
+    expect(server.stored).toEqual([]);
+  });
+
   it('requests during a pass cause exactly one more pass', async () => {
     const { source, server } = setup(10);
     let release!: () => void;
     let calls = 0;
-    server.beforeCursor = () => undefined;
     const cursor = server.getLogCursor.bind(server);
     server.getLogCursor = async () => {
       calls++;

@@ -110,9 +110,15 @@ export async function syncPass(api: LogSyncApi, source: LogSyncSource, options: 
         }
         continue;
       }
-      if (answer.code === 'log-gap' && restart < MAX_GAP_RESTARTS) {
-        gap = true;
-        break;
+      if (answer.code === 'log-gap') {
+        if (restart < MAX_GAP_RESTARTS) {
+          gap = true;
+          break;
+        }
+        // Still a gap when sending right after the server's cursor: the local records themselves are
+        // not consecutive (one deleted or reordered here). Resending would be refused (and alerted)
+        // every time: surface it, a person must look.
+        return { kind: 'refused', delivered, code: answer.code, message: answer.message };
       }
       if ((answer.code === 'body-too-large' || answer.code === 'payload-too-large') && batchSize > 1) {
         batchSize = Math.max(1, Math.floor(batchSize / 2));
