@@ -188,9 +188,22 @@ describe('stored records, checkpoints and alerts are append-only', () => {
   it('UPDATE, DELETE and INSERT OR REPLACE are refused by triggers', async () => {
     const { dataDir } = await populated();
     const refused = [
-      ["UPDATE log_records SET detail = '{}' WHERE terminal_id = 'term-a' AND seq = 5", /append-only/],
-      ["DELETE FROM log_records WHERE terminal_id = 'term-a' AND seq = 300", /only the retention pruning/],
-      ["INSERT OR REPLACE INTO log_records SELECT terminal_id, seq, hash, prev_hash, at, at_ms, 'x.y', outcome, operator_id, card_key_id, clock_offset_ms, detail, received_at FROM log_records WHERE terminal_id = 'term-a' AND seq = 7", /never replaced/],
+      // Records are stored in chunks of consecutive records (log_chunks), found by time/operator/type through log_chunk_index.
+      ["UPDATE log_chunks SET records = json_set(records, '$[4].detail', json('{}')) WHERE terminal_id = 'term-a' AND first_seq = 1", /append-only/],
+      ["DELETE FROM log_chunks WHERE terminal_id = 'term-a' AND last_seq = 300", /only the retention pruning/],
+      [
+        `INSERT OR REPLACE INTO log_chunks (terminal_id, first_seq, last_seq, last_hash, min_at_ms, max_at_ms, received_at, records)
+         SELECT terminal_id, first_seq, last_seq, last_hash, min_at_ms, max_at_ms, received_at, '[]' FROM log_chunks WHERE terminal_id = 'term-a' AND first_seq = 1`,
+        /never replaced/,
+      ],
+      [
+        `INSERT INTO log_chunks (terminal_id, first_seq, last_seq, last_hash, min_at_ms, max_at_ms, received_at, records)
+         SELECT terminal_id, 250, 260, last_hash, min_at_ms, max_at_ms, received_at, '[]' FROM log_chunks WHERE terminal_id = 'term-a' AND first_seq = 1`,
+        /never replaced/,
+      ],
+      ["UPDATE log_chunk_index SET max_at_ms = 0", /append-only/],
+      ["DELETE FROM log_chunk_index WHERE terminal_id = 'term-a'", /only with its pruned chunk/],
+      ["UPDATE log_records SET type = 'x.y' WHERE seq = 7", /view/],
       ['DELETE FROM log_checkpoints WHERE id = 2', /append-only/],
       ["UPDATE log_checkpoints SET heads = '[]'", /append-only/],
       ["INSERT INTO integrity_alerts (at, kind, detail) VALUES (0, 'x', '{}'); DELETE FROM integrity_alerts", /append-only/],
@@ -201,7 +214,8 @@ describe('stored records, checkpoints and alerts are append-only', () => {
 
   it('a hole in the stored log found during ingest: 500 (the terminal retries later), integrity alert, nothing stored', async () => {
     const { dataDir, records, credential } = await populated();
-    tamper(dataDir, "DROP TRIGGER log_records_delete_only_pruned; DELETE FROM log_records WHERE terminal_id = 'term-a' AND seq = 150;");
+    // Record 150 taken out of its chunk (1–200).
+    tamper(dataDir, "DROP TRIGGER log_chunks_no_update; UPDATE log_chunks SET records = json_remove(records, '$[149]') WHERE terminal_id = 'term-a' AND first_seq = 1;");
     const server = await startServer({ dataDir, port: 0, checkpointIntervalMs: 0 });
     try {
       const more = chain('term-a', 10, { seq: 300, hash: records[299]!.hash, at: START + 300 * 60_000 });
@@ -232,28 +246,30 @@ describe('npm run server -- verify', () => {
 
   it('detects a record modified directly in SQLite (trigger dropped): exit 1, names terminal and seq', async () => {
     const { dataDir } = await populated();
-    tamper(dataDir, `DROP TRIGGER log_records_no_update;
-      UPDATE log_records SET detail = '{"recordId":"R-99","purpose":"目的外"}' WHERE terminal_id = 'term-a' AND seq = 42;`);
+    tamper(dataDir, `DROP TRIGGER log_chunks_no_update;
+      UPDATE log_chunks SET records = json_set(records, '$[41].detail', json('{"recordId":"R-99","purpose":"目的外"}')) WHERE terminal_id = 'term-a' AND first_seq = 1;`);
     const result = runVerify(dataDir);
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('端末 term-a 連番 42: 記録の内容がハッシュ値と一致しません');
-    expect(result.stdout).toContain('保護トリガー log_records_no_update がありません');
+    expect(result.stdout).toContain('保護トリガー log_chunks_no_update がありません');
     expect(result.stdout).toContain('結果: 問題あり (problems found)');
   });
 
   it('detects a record rewritten with a fresh hash (chain and checkpoint), and deleted records at the end', async () => {
     const { dataDir, records } = await populated();
     const forged = sealRecord({ ...records[199]!, type: 'record.printed' }, sha256);
-    tamper(dataDir, `DROP TRIGGER log_records_no_update;
-      UPDATE log_records SET type = 'record.printed', hash = '${forged.hash}' WHERE terminal_id = 'term-a' AND seq = 200;`);
+    tamper(dataDir, `DROP TRIGGER log_chunks_no_update;
+      UPDATE log_chunks SET records = json_set(records, '$[199].type', 'record.printed'), hashes = substr(hashes, 1, 199 * 64) || '${forged.hash}', last_hash = '${forged.hash}'
+      WHERE terminal_id = 'term-a' AND first_seq = 1;`);
     let result = runVerify(dataDir);
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('端末 term-a 連番 201: 直前の記録とハッシュ連鎖がつながっていません');
     expect(result.stdout).toContain('端末 term-a 連番 200: 記録のハッシュ値がチェックポイント #2 の署名した値と異なります');
 
     const second = await populated();
-    tamper(second.dataDir, `DROP TRIGGER log_records_delete_only_pruned;
-      DELETE FROM log_records WHERE terminal_id = 'term-a' AND seq > 250;`);
+    // Records 251–300 taken out of their chunk (201–300).
+    tamper(second.dataDir, `DROP TRIGGER log_chunks_no_update;
+      UPDATE log_chunks SET records = (SELECT json_group_array(json(value)) FROM json_each(log_chunks.records) WHERE key < 50) WHERE terminal_id = 'term-a' AND first_seq = 201;`);
     result = runVerify(second.dataDir);
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('端末 term-a 連番 300: チェックポイント #3 が署名した記録がありません（削除）');
@@ -349,7 +365,7 @@ describe('retention', () => {
     // A forged pruning row with a cutoff that does not cover the records (they arrived "now").
     tamper(dataDir, `INSERT INTO log_prunings (at, terminal_id, from_seq, to_seq, anchor_hash, records, cutoff, retention_days)
       VALUES (${START}, 'term-a', 1, 10, '${records[9]!.hash}', 10, ${START - 2 * DAY_MS}, 1)`);
-    expect(() => tamper(dataDir, "DELETE FROM log_records WHERE terminal_id = 'term-a' AND seq <= 10")).toThrow(/only the retention pruning/);
+    expect(() => tamper(dataDir, "DELETE FROM log_chunks WHERE terminal_id = 'term-a' AND first_seq <= 10")).toThrow(/only the retention pruning/);
   });
 });
 

@@ -163,8 +163,10 @@ describe('POST /api/v1/log-batches, GET /api/v1/log-cursor', () => {
     expect(await cursor()).toEqual({ ackSeq: 100, ackHash: logA.records[99]!.hash });
     expect(stored(server.db, 'term-a')).toEqual(logA.range(1, 100));
     expect(listEvents(server.db, { kind: 'log-batch-received' }).at(-1)?.detail).toMatchObject({ firstSeq: 1, lastSeq: 100, stored: 100, alreadyStored: 0, ackSeq: 100 });
-    const row = server.db.prepare('SELECT at, at_ms, received_at, detail FROM log_records WHERE terminal_id = ? AND seq = 7').get('term-a') as Record<string, unknown>;
-    expect(row).toEqual({ at: logA.records[6]!.at, at_ms: Date.parse(logA.records[6]!.at), received_at: clock.now(), detail: JSON.stringify(logA.records[6]!.detail) });
+    // Stored as the canonical encoding the terminal hashed (plus the hash): `at` exactly as sent, the event time for queries, the arrival.
+    const row = server.db.prepare('SELECT at, received_at, detail FROM log_records WHERE terminal_id = ? AND seq = 7').get('term-a') as Record<string, unknown>;
+    expect({ ...row, detail: JSON.parse(row.detail as string) as unknown }).toEqual({ at: logA.records[6]!.at, received_at: clock.now(), detail: logA.records[6]!.detail });
+    expect(logRecordsAfter(server.db, 'term-a', 6, 1)[0]).toMatchObject({ seq: 7, atMs: Date.parse(logA.records[6]!.at), receivedAt: clock.now() });
   });
 
   it('resend of an acknowledged batch: 200 with the current ack, nothing stored twice (also a replayed request)', async () => {
@@ -336,7 +338,7 @@ describe('a terminal offline for a week catches up', () => {
       }
       expect(sent).toBe(9);
       expect(stored(server.db, 'term-week')).toEqual(log.records);
-      const times = (server.db.prepare('SELECT at_ms FROM log_records WHERE terminal_id = ? ORDER BY seq').pluck().all('term-week') as number[]);
+      const times = logRecordsAfter(server.db, 'term-week', 0, 1_000_000).map((record) => record.atMs);
       expect(times).toEqual([...times].sort((x, y) => x - y));
       expect(listIntegrityAlerts(server.db)).toEqual([]);
     } finally {
@@ -433,14 +435,20 @@ describe('interruptions: the cursor lets the terminal complete with nothing lost
         await exited;
         break;
       }
-      // Send batches from the cursor; kill the server at a random moment while they are in flight.
-      const killAfter = 50 + Math.floor(Math.random() * 1500);
-      const killer = setTimeout(() => {
-        kills++;
-        child.kill('SIGKILL');
-      }, killAfter);
+      // Send batches from the cursor; kill the server at a random moment while they are in flight:
+      // a random delay after one of the first batches was sent (tied to the sending, not to the clock,
+      // so that a fast server cannot finish everything before the kill).
+      const killAtBatch = Math.floor(Math.random() * 3);
+      const killAfter = Math.floor(Math.random() * 80);
+      let killer: NodeJS.Timeout | undefined;
       try {
-        while (ackSeq < log.records.length) {
+        for (let sentBatches = 0; ackSeq < log.records.length; sentBatches++) {
+          if (sentBatches === killAtBatch) {
+            killer = setTimeout(() => {
+              kills++;
+              child.kill('SIGKILL');
+            }, killAfter);
+          }
           const reply = await request(url, '/api/v1/log-batches', {
             auth: auth(credential),
             body: { batchId: randomUUID(), records: log.range(ackSeq + 1, Math.min(ackSeq + 5000, log.records.length)) },
@@ -451,6 +459,7 @@ describe('interruptions: the cursor lets the terminal complete with nothing lost
       } catch {
         // The connection died with the server: the terminal keeps its records and retries later.
       } finally {
+        await new Promise((resolve) => setTimeout(resolve, killAfter + 5)); // let an armed kill happen
         clearTimeout(killer);
       }
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -188,4 +188,99 @@ CREATE TRIGGER log_checkpoints_no_delete BEFORE DELETE ON log_checkpoints
   BEGIN SELECT RAISE(ABORT, 'log_checkpoints is append-only'); END;
 `,
   },
+  {
+    id: 3,
+    name: 'operation log stored in chunks of consecutive records, with a chunk-level query index',
+    sql: `
+-- The operation log, stored for fast durable ingest (docs/log-protocol.md, "Storage"): one row per
+-- CHUNK of up to 500 consecutive records of one terminal, all from the same batch. records is the JSON
+-- array of the records without their hash — each exactly the canonical encoding the terminal hashed
+-- (sorted keys, NFC) — and hashes their hashes (64 hex digits each, concatenated, in the same order);
+-- last_seq/last_hash are the chunk's end (a terminal's head is the end of its last chunk);
+-- min_at_ms/max_at_ms the range of the records' event times; received_at the arrival of the batch.
+-- Records are read, verified and queried through src/server/store/log-records.ts; the view
+-- log_records below shows one row per record for ad-hoc SQL.
+CREATE TABLE log_chunks (
+  id INTEGER PRIMARY KEY,
+  terminal_id TEXT NOT NULL,
+  first_seq INTEGER NOT NULL CHECK (first_seq >= 1),
+  last_seq INTEGER NOT NULL,
+  last_hash TEXT NOT NULL,
+  min_at_ms INTEGER NOT NULL,
+  max_at_ms INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  hashes TEXT NOT NULL,
+  records TEXT NOT NULL,
+  CHECK (last_seq >= first_seq AND max_at_ms >= min_at_ms),
+  CHECK (length(hashes) = 64 * (last_seq - first_seq + 1) AND last_hash = substr(hashes, -64)),
+  UNIQUE (terminal_id, first_seq),
+  UNIQUE (terminal_id, last_seq)
+) STRICT;
+CREATE INDEX log_chunks_by_time ON log_chunks (max_at_ms, min_at_ms);
+
+-- What the per-record indexes by operator and by type did, per chunk: one row per operator and per
+-- type occurring in a chunk, with the event-time range of those records. A query finds the chunks
+-- here (or by time in log_chunks_by_time) and filters their records exactly (queryLogRecords).
+CREATE TABLE log_chunk_index (
+  kind TEXT NOT NULL CHECK (kind IN ('operator', 'type')),
+  value TEXT NOT NULL,
+  max_at_ms INTEGER NOT NULL,
+  min_at_ms INTEGER NOT NULL,
+  terminal_id TEXT NOT NULL,
+  first_seq INTEGER NOT NULL,
+  PRIMARY KEY (kind, value, max_at_ms, terminal_id, first_seq)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX log_chunk_index_by_chunk ON log_chunk_index (terminal_id, first_seq);
+
+-- The records stored so far move into chunks of up to 500 (by seq), then the per-record table goes.
+INSERT INTO log_chunks (terminal_id, first_seq, last_seq, last_hash, min_at_ms, max_at_ms, received_at, hashes, records)
+SELECT terminal_id, min(seq), max(seq), json_group_array(hash ORDER BY seq) ->> '$[#-1]', min(at_ms), max(at_ms), max(received_at),
+  group_concat(hash, '' ORDER BY seq),
+  json_group_array(json_object('at', at, 'cardKeyId', card_key_id, 'clockOffsetMs', clock_offset_ms, 'detail', json(detail),
+    'operatorId', operator_id, 'outcome', outcome, 'prevHash', prev_hash, 'seq', seq, 'terminalId', terminal_id, 'type', type) ORDER BY seq)
+FROM log_records GROUP BY terminal_id, (seq - 1) / 500;
+INSERT INTO log_chunk_index (kind, value, max_at_ms, min_at_ms, terminal_id, first_seq)
+SELECT 'operator', r.operator_id, max(r.at_ms), min(r.at_ms), r.terminal_id, c.first_seq
+FROM log_records r JOIN log_chunks c ON c.terminal_id = r.terminal_id AND r.seq BETWEEN c.first_seq AND c.last_seq
+WHERE r.operator_id IS NOT NULL GROUP BY r.terminal_id, c.first_seq, r.operator_id;
+INSERT INTO log_chunk_index (kind, value, max_at_ms, min_at_ms, terminal_id, first_seq)
+SELECT 'type', r.type, max(r.at_ms), min(r.at_ms), r.terminal_id, c.first_seq
+FROM log_records r JOIN log_chunks c ON c.terminal_id = r.terminal_id AND r.seq BETWEEN c.first_seq AND c.last_seq
+GROUP BY r.terminal_id, c.first_seq, r.type;
+DROP TABLE log_records;
+
+-- Append-only, as log_records was: a chunk is never changed; it is deleted only by the retention
+-- pruning, which first records the pruning (range, anchor, cutoff) and may delete only chunks inside
+-- that range whose records are all older than the cutoff (by event time and arrival). A chunk must
+-- start after everything stored or pruned for its terminal: no record is ever stored twice or
+-- replaced (this also refuses INSERT OR REPLACE, which would delete without firing the delete trigger).
+CREATE TRIGGER log_chunks_no_update BEFORE UPDATE ON log_chunks
+  BEGIN SELECT RAISE(ABORT, 'log_chunks is append-only'); END;
+CREATE TRIGGER log_chunks_delete_only_pruned BEFORE DELETE ON log_chunks
+  WHEN NOT EXISTS (
+    SELECT 1 FROM log_prunings p
+    WHERE p.terminal_id = OLD.terminal_id AND OLD.first_seq >= p.from_seq AND OLD.last_seq <= p.to_seq
+      AND OLD.max_at_ms < p.cutoff AND OLD.received_at < p.cutoff)
+  BEGIN SELECT RAISE(ABORT, 'log_chunks: only the retention pruning deletes (see log_prunings)'); END;
+CREATE TRIGGER log_chunks_no_replace BEFORE INSERT ON log_chunks
+  WHEN NEW.first_seq <= (SELECT max(last_seq) FROM log_chunks WHERE terminal_id = NEW.terminal_id)
+    OR NEW.first_seq <= (SELECT max(to_seq) FROM log_prunings WHERE terminal_id = NEW.terminal_id)
+  BEGIN SELECT RAISE(ABORT, 'log_chunks: a stored record is never replaced (a chunk continues after what is stored)'); END;
+CREATE TRIGGER log_chunk_index_no_update BEFORE UPDATE ON log_chunk_index
+  BEGIN SELECT RAISE(ABORT, 'log_chunk_index is append-only'); END;
+CREATE TRIGGER log_chunk_index_delete_with_chunk BEFORE DELETE ON log_chunk_index
+  WHEN EXISTS (SELECT 1 FROM log_chunks c WHERE c.terminal_id = OLD.terminal_id AND c.first_seq = OLD.first_seq)
+  BEGIN SELECT RAISE(ABORT, 'log_chunk_index: an entry goes only with its pruned chunk'); END;
+CREATE TRIGGER log_chunk_index_no_replace BEFORE INSERT ON log_chunk_index
+  WHEN EXISTS (SELECT 1 FROM log_chunk_index i WHERE i.terminal_id = NEW.terminal_id AND i.first_seq = NEW.first_seq AND i.kind = NEW.kind AND i.value = NEW.value)
+  BEGIN SELECT RAISE(ABORT, 'log_chunk_index: an entry is never replaced'); END;
+
+-- One row per stored record, for reading with SQL (slow on a large log: it expands every chunk).
+CREATE VIEW log_records AS
+SELECT c.terminal_id AS terminal_id, r.value ->> '$.seq' AS seq, substr(c.hashes, r.key * 64 + 1, 64) AS hash, r.value ->> '$.prevHash' AS prev_hash,
+  r.value ->> '$.at' AS at, r.value ->> '$.clockOffsetMs' AS clock_offset_ms, r.value ->> '$.type' AS type, r.value ->> '$.outcome' AS outcome,
+  r.value ->> '$.operatorId' AS operator_id, r.value ->> '$.cardKeyId' AS card_key_id, r.value -> '$.detail' AS detail, c.received_at AS received_at
+FROM log_chunks c, json_each(c.records) r;
+`,
+  },
 ];

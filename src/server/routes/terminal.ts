@@ -96,7 +96,7 @@ export async function registerTerminalRoutes(app: FastifyInstance, context: Rout
         },
       });
 
-      registerLogRoutes(scope, context);
+      await registerLogRoutes(scope, context);
     },
     { prefix: API_PREFIX },
   );

@@ -3,40 +3,23 @@
 // equal → acknowledged again, nothing stored twice; anything that breaks the chain (a gap, a seq
 // stored with another hash, a broken link, a hash mismatch, another terminal's record) → refused,
 // NOTHING of the batch stored, and an integrity alert recorded. Never silently accepted or dropped.
-import { canonicalEncoding, GENESIS_HASH, verifyChain, type ChainProblem, type LogRecord } from '../../domain/log/log-record';
+import { GENESIS_HASH, type LogRecord } from '../../domain/log/log-record';
 import type { LogBatchRequest, LogBatchResponse, LogRefusalCode } from '../../shared/log-api';
 import type { ServerDb } from '../db/open';
 import { recordEvent } from '../store/events';
 import { recordIntegrityAlert } from '../store/integrity-alerts';
-import { insertLogRecords, lastPruning, logHead, storedHash, type LogHead } from '../store/log-records';
+import { insertLogRecords, lastPruning, logHead, storedHashes, type LogHead } from '../store/log-records';
 import { ok, refusal, type Answer } from './answers';
-import { sha256Hex } from './log-hash';
+import { CanonicalBatch } from './log-record-hash';
 
 export interface LogIngestContext {
   terminalId: string;
   now: number;
 }
 
-/** What the contract says and JSON Schema cannot express: checked after the schema, before anything else. */
-export const MAX_DETAIL_FIELDS = 32;
-/** Unpaired UTF-16 surrogates cannot be stored as text and read back unchanged (the hash would break). */
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-
-/**
- * The part of LogRecordSchema that JSON Schema does not express (the refine on the number of detail
- * fields; lengths are code points in both zod and ajv), plus one storage rule beyond the contract:
- * no unpaired surrogate in operatorId (the only free-text column; detail is stored as JSON, which
- * escapes them). Returns a Japanese problem or null.
- */
-export function logRecordContractProblem(records: readonly LogRecord[]): string | null {
-  for (const record of records) {
-    if (record.operatorId !== null && LONE_SURROGATE.test(record.operatorId)) return `連番 ${record.seq} の記録の操作者IDに不正な文字があります。`;
-    let fields = 0;
-    for (const _key in record.detail) fields++;
-    if (fields > MAX_DETAIL_FIELDS) return `連番 ${record.seq} の記録の詳細の項目が多すぎます（${MAX_DETAIL_FIELDS}項目まで）。`;
-  }
-  return null;
-}
+// The request check (the contract, in one pass) is ./log-batch-schema's checkLogBatch, run as the
+// route's validator; these two are re-exported from here, where they were before.
+export { logRecordContractProblem, MAX_DETAIL_FIELDS } from './log-batch-schema';
 
 const NOT_STORED = 'この要求の記録は保存していません。';
 
@@ -63,13 +46,6 @@ export const LOG_REFUSALS: Record<LogRefusalCode, { status: number; message: (se
     status: 403,
     message: (seq) => `他の端末の記録が含まれています（連番 ${seq}）。自端末の記録のみ送信してください。${NOT_STORED}`,
   },
-};
-
-const PROBLEM_CODES: Record<ChainProblem['kind'], LogRefusalCode> = {
-  gap: 'log-gap',
-  'broken-link': 'log-broken-link',
-  'hash-mismatch': 'log-hash-mismatch',
-  'wrong-terminal': 'log-wrong-terminal',
 };
 
 interface Refusal {
@@ -103,15 +79,23 @@ function refuse(db: ServerDb, context: LogIngestContext, batch: LogBatchRequest,
 }
 
 /**
- * Checks the batch on its own (consecutive seqs, each linked to the one before, each hash right).
- * Needs no database: runs before the write lock is taken.
+ * Checks the batch on its own (consecutive seqs, each linked to the one before, each hash right) —
+ * verifyChain's rules in verifyChain's order, with the server's canonical encoder for checked
+ * records. Needs no database: runs before the write lock is taken. The canonical encodings stay in
+ * one buffer: they are what is stored.
  */
-function internalProblem(records: readonly LogRecord[], terminalId: string): Refusal | null {
-  const first = records[0]!;
-  if (sha256Hex(canonicalEncoding(first)) !== first.hash) return { code: 'log-hash-mismatch', seq: first.seq };
-  const problem = verifyChain(records.slice(1), { seq: first.seq, hash: first.hash }, terminalId, sha256Hex);
-  if (!problem) return null;
-  return { code: PROBLEM_CODES[problem.kind], seq: problem.seq, ...(problem.kind === 'gap' ? { expected: problem.expected } : {}) };
+function checkInternally(records: readonly LogRecord[]): { problem: Refusal | null; canonical: CanonicalBatch } {
+  const canonical = new CanonicalBatch(records.length * 512);
+  let previous = records[0]!;
+  if (canonical.append(previous) !== previous.hash) return { problem: { code: 'log-hash-mismatch', seq: previous.seq }, canonical };
+  for (let i = 1; i < records.length; i++) {
+    const record = records[i]!;
+    if (record.seq !== previous.seq + 1) return { problem: { code: 'log-gap', seq: record.seq, expected: previous.seq + 1 }, canonical };
+    if (record.prevHash !== previous.hash) return { problem: { code: 'log-broken-link', seq: record.seq }, canonical };
+    if (canonical.append(record) !== record.hash) return { problem: { code: 'log-hash-mismatch', seq: record.seq }, canonical };
+    previous = record;
+  }
+  return { problem: null, canonical };
 }
 
 /** Decides and (when valid) stores one batch. The caller has authenticated the terminal and checked the schema. */
@@ -124,7 +108,7 @@ export function ingestLogBatch(db: ServerDb, context: LogIngestContext, batch: L
       .transaction(() => refuse(db, context, batch, null, { code: 'log-wrong-terminal', seq: foreign.seq, detail: { claimedTerminalId: foreign.terminalId } }))
       .immediate();
   }
-  const internal = internalProblem(records, terminalId);
+  const { problem: internal, canonical } = checkInternally(records);
   const first = records[0]!;
 
   const decide = (): Answer<LogBatchResponse> => {
@@ -135,10 +119,15 @@ export function ingestLogBatch(db: ServerDb, context: LogIngestContext, batch: L
       // The part the server already has must be exactly what it stored.
       const anchor = lastPruning(db, terminalId);
       const prunedUpTo = anchor?.toSeq ?? 0;
+      // The stored hashes this comparison needs, read at once: the record before the batch and every
+      // record of the batch at or below the head (above the anchor).
+      let low = first.seq - 1;
+      for (const record of records) if (record.seq > prunedUpTo && record.seq <= head.seq && record.seq < low) low = record.seq;
+      const stored = storedHashes(db, terminalId, Math.max(low, prunedUpTo + 1), head.seq);
       const storedAt = (seq: number): string | undefined => {
         if (seq === 0) return GENESIS_HASH;
         if (anchor && seq === anchor.toSeq) return anchor.anchorHash;
-        return seq < prunedUpTo ? undefined : storedHash(db, terminalId, seq);
+        return seq < prunedUpTo ? undefined : stored.get(seq);
       };
       const damaged = (seq: number): Answer<never> => {
         recordIntegrityAlert(db, {
@@ -152,10 +141,10 @@ export function ingestLogBatch(db: ServerDb, context: LogIngestContext, batch: L
       };
       for (const record of records) {
         if (record.seq > head.seq || record.seq < prunedUpTo) continue; // new, or pruned long ago (not comparable)
-        const stored = storedAt(record.seq);
-        if (stored === undefined) return damaged(record.seq);
-        if (stored !== record.hash) {
-          return refuse(db, context, batch, head, { code: 'log-conflict', seq: record.seq, detail: { receivedHash: record.hash, storedHash: stored } });
+        const known = storedAt(record.seq);
+        if (known === undefined) return damaged(record.seq);
+        if (known !== record.hash) {
+          return refuse(db, context, batch, head, { code: 'log-conflict', seq: record.seq, detail: { receivedHash: record.hash, storedHash: known } });
         }
       }
       const before = first.seq - 1;
@@ -169,8 +158,9 @@ export function ingestLogBatch(db: ServerDb, context: LogIngestContext, batch: L
     }
     if (internal) return refuse(db, context, batch, head, internal);
 
-    const fresh = first.seq > head.seq ? records : records.slice(head.seq - first.seq + 1);
-    if (fresh.length > 0) insertLogRecords(db, fresh, context.now);
+    const skip = first.seq > head.seq ? 0 : head.seq - first.seq + 1;
+    const fresh = skip === 0 ? records : records.slice(skip);
+    if (fresh.length > 0) insertLogRecords(db, records, canonical, skip, context.now);
     const last = fresh.at(-1);
     const ack = last ? { ackSeq: last.seq, ackHash: last.hash } : { ackSeq: head.seq, ackHash: head.hash };
     recordEvent(db, {

@@ -1,14 +1,16 @@
 // Retention of the operation log: records are kept `retentionDays` (default 7 years) after both
-// their event time and their arrival, then pruned from the start of each terminal's chain. The
-// pruning is recorded first (log_prunings: range, cutoff, and the anchor = hash of the last pruned
-// record); the delete trigger lets only such recorded, old records go. The stored chain stays
-// verifiable from the anchor. A segment whose chain does not verify is not pruned (integrity alert).
+// their event time and their arrival, then pruned from the start of each terminal's chain, a whole
+// stored chunk at a time (a chunk goes when all its records are old: the pruning stops at the first
+// chunk holding a record too young to go). The pruning is recorded first (log_prunings: range,
+// cutoff, and the anchor = hash of the last pruned record); the delete trigger lets only such
+// recorded, old chunks go. The stored chain stays verifiable from the anchor. A segment whose chain
+// does not verify is not pruned (integrity alert).
 import { verifyChain } from '../../domain/log/log-record';
 import { DAY_MS } from '../clock';
 import type { ServerDb } from '../db/open';
 import { recordEvent } from '../store/events';
 import { recordIntegrityAlert } from '../store/integrity-alerts';
-import { lastPruning, logRecordsAfter, storedHash, terminalsWithLog } from '../store/log-records';
+import { countChunkRecords, lastPruning, logRecordsAfter, storedHash, terminalsWithLog } from '../store/log-records';
 import { sha256Hex } from './log-hash';
 
 /** 7 years, leap days included (第15条2項 etc.: analysable 7 years back). */
@@ -42,9 +44,9 @@ export function pruneLog(db: ServerDb, options: { now: number; retentionDays: nu
   const { now } = options;
   const cutoff = now - retentionDays * DAY_MS;
   const result: PruneResult = { cutoff, pruned: [], refused: [] };
-  // In seq order, stopping at the first record too young to go (the scan covers only what is pruned).
-  const firstYoung = db.prepare('SELECT seq FROM log_records WHERE terminal_id = ? AND (at_ms >= ? OR received_at >= ?) ORDER BY seq LIMIT 1').pluck();
-  const lastSeq = db.prepare('SELECT max(seq) FROM log_records WHERE terminal_id = ?').pluck();
+  // In seq order, stopping at the first chunk holding a record too young to go.
+  const firstYoung = db.prepare('SELECT first_seq FROM log_chunks WHERE terminal_id = ? AND (max_at_ms >= ? OR received_at >= ?) ORDER BY first_seq LIMIT 1').pluck();
+  const lastSeq = db.prepare('SELECT max(last_seq) FROM log_chunks WHERE terminal_id = ?').pluck();
 
   for (const terminalId of terminalsWithLog(db)) {
     const anchor = lastPruning(db, terminalId);
@@ -88,7 +90,9 @@ export function pruneLog(db: ServerDb, options: { now: number; retentionDays: nu
       db.prepare(
         'INSERT INTO log_prunings (at, terminal_id, from_seq, to_seq, anchor_hash, records, cutoff, retention_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ).run(now, terminalId, fromSeq, toSeq, anchorHash, records, cutoff, retentionDays);
-      const deleted = db.prepare('DELETE FROM log_records WHERE terminal_id = ? AND seq BETWEEN ? AND ?').run(terminalId, fromSeq, toSeq).changes;
+      const deleted = countChunkRecords(db, terminalId, fromSeq, toSeq);
+      db.prepare('DELETE FROM log_chunks WHERE terminal_id = ? AND first_seq BETWEEN ? AND ?').run(terminalId, fromSeq, toSeq);
+      db.prepare('DELETE FROM log_chunk_index WHERE terminal_id = ? AND first_seq BETWEEN ? AND ?').run(terminalId, fromSeq, toSeq);
       if (deleted !== records) throw new Error(`pruning ${terminalId} ${fromSeq}..${toSeq}: deleted ${deleted} of ${records}`);
       recordEvent(db, { at: now, terminalId, kind: 'log-pruned', detail: { fromSeq, toSeq, records, anchorHash, cutoff, retentionDays } });
     }).immediate();

@@ -6,7 +6,7 @@
 import { GENESIS_HASH, verifyChain, type ChainProblem } from '../../domain/log/log-record';
 import type { ServerDb } from '../db/open';
 import { countIntegrityAlerts } from '../store/integrity-alerts';
-import { listPrunings, logRecordsAfter, terminalsWithLog, type LogPruning, type StoredLogRecord } from '../store/log-records';
+import { chunkIndexEntries, chunkRecords, listPrunings, logChunksAfter, terminalsWithLog, type LogChunkRow, type LogPruning, type StoredLogRecord } from '../store/log-records';
 import { listTerminals } from '../store/terminals';
 import {
   checkpointHash,
@@ -21,9 +21,12 @@ import { sha256Hex } from './log-hash';
 
 /** The append-only protections the migrations install; a missing one is reported. */
 export const PROTECTIVE_TRIGGERS = [
-  'log_records_no_update',
-  'log_records_delete_only_pruned',
-  'log_records_no_replace',
+  'log_chunks_no_update',
+  'log_chunks_delete_only_pruned',
+  'log_chunks_no_replace',
+  'log_chunk_index_no_update',
+  'log_chunk_index_delete_with_chunk',
+  'log_chunk_index_no_replace',
   'log_prunings_no_update',
   'log_prunings_no_delete',
   'log_checkpoints_no_update',
@@ -41,6 +44,9 @@ export type VerifyProblemKind =
   | 'record-gap'
   | 'record-wrong-terminal'
   | 'record-time-mismatch'
+  | 'chunk-mismatch'
+  | 'chunk-unreadable'
+  | 'index-mismatch'
   | 'record-unregistered-terminal'
   | 'pruning-not-contiguous'
   | 'checkpoint-missing'
@@ -90,6 +96,52 @@ export interface VerifyReport {
 }
 
 const PAGE = 20_000;
+/** Stored chunks read at a time (≤ 500 records each). */
+const CHUNKS_PER_PAGE = 40;
+
+/**
+ * What a chunk row says about its records, against its records: its seq range and last hash (the
+ * terminal's head is read from them), its event-time range and its index entries (time, operator and
+ * type queries find records through them: a wrong entry hides records from a query).
+ */
+function chunkProblems(db: ServerDb, chunk: LogChunkRow, records: readonly StoredLogRecord[]): { kind: VerifyProblemKind; message: string }[] {
+  const problems: { kind: VerifyProblemKind; message: string }[] = [];
+  const first = records[0];
+  const last = records.at(-1);
+  if (!first || !last || first.seq !== chunk.first_seq || last.seq !== chunk.last_seq || last.hash !== chunk.last_hash || records.length !== chunk.last_seq - chunk.first_seq + 1) {
+    problems.push({ kind: 'chunk-mismatch', message: '保存単位 (log_chunks) の連番の範囲・末尾のハッシュ値が記録と一致しません（削除・書き換え）' });
+  }
+  let minAt = Number.POSITIVE_INFINITY;
+  let maxAt = Number.NEGATIVE_INFINITY;
+  const entries = new Map<string, { kind: string; value: string; minAtMs: number; maxAtMs: number }>();
+  const note = (kind: string, value: string, atMs: number): void => {
+    const key = `${kind}\u0000${value}`;
+    const entry = entries.get(key);
+    if (!entry) entries.set(key, { kind, value, minAtMs: atMs, maxAtMs: atMs });
+    else {
+      entry.minAtMs = Math.min(entry.minAtMs, atMs);
+      entry.maxAtMs = Math.max(entry.maxAtMs, atMs);
+    }
+  };
+  for (const record of records) {
+    const atMs = Date.parse(record.at);
+    minAt = Math.min(minAt, atMs);
+    maxAt = Math.max(maxAt, atMs);
+    note('type', record.type, atMs);
+    if (record.operatorId !== null) note('operator', record.operatorId, atMs);
+  }
+  if (records.length > 0 && (minAt !== chunk.min_at_ms || maxAt !== chunk.max_at_ms)) {
+    problems.push({ kind: 'record-time-mismatch', message: '検索用の時刻の範囲 (min_at_ms, max_at_ms) が記録の時刻と一致しません' });
+  }
+  const expected = [...entries.values()].sort((a, b) => (a.kind + a.value < b.kind + b.value ? -1 : 1));
+  const actual = chunkIndexEntries(db, chunk.terminal_id, chunk.first_seq);
+  const same =
+    expected.length === actual.length &&
+    expected.every((e) => actual.some((a) => a.kind === e.kind && a.value === e.value && a.minAtMs === e.minAtMs && a.maxAtMs === e.maxAtMs));
+  if (!same) problems.push({ kind: 'index-mismatch', message: '検索用の索引 (log_chunk_index) が記録と一致しません（検索で記録が見落とされます）' });
+  return problems;
+}
+
 /** Problems reported per terminal at most (a rewritten table would otherwise print millions of lines). */
 const MAX_PROBLEMS_PER_TERMINAL = 100;
 
@@ -294,8 +346,23 @@ export function verifyStoredLog(db: ServerDb, options: { trustedKeys: readonly C
 
       let previousRecord: { seq: number; hash: string } | null = anchor;
       for (let after = anchor?.seq ?? 0; ; ) {
-        const page: StoredLogRecord[] = logRecordsAfter(db, terminalId, after, PAGE);
-        if (page.length === 0) break;
+        const chunks = logChunksAfter(db, terminalId, after, CHUNKS_PER_PAGE);
+        if (chunks.length === 0) break;
+        const page: StoredLogRecord[] = [];
+        for (const chunk of chunks) {
+          const where = `端末 ${terminalId} 連番 ${chunk.first_seq}〜${chunk.last_seq}`;
+          let records: StoredLogRecord[];
+          try {
+            records = chunkRecords(chunk);
+          } catch {
+            report({ kind: 'chunk-unreadable', terminalId, seq: chunk.first_seq, message: `${where}: 保存された記録 (log_chunks) が読めません（書き換え）` });
+            continue;
+          }
+          for (const problem of chunkProblems(db, chunk, records)) report({ ...problem, terminalId, seq: chunk.first_seq, message: `${where}: ${problem.message}` });
+          page.push(...records);
+        }
+        after = chunks.at(-1)!.last_seq;
+        if (page.length === 0) continue;
         summary.records += page.length;
         summary.firstSeq ??= page[0]!.seq;
         summary.lastSeq = page.at(-1)!.seq;
@@ -313,15 +380,9 @@ export function verifyStoredLog(db: ServerDb, options: { trustedKeys: readonly C
           previousRecord = { seq: offender.seq, hash: offender.hash };
           rest = rest.slice(index + 1);
         }
-        for (const record of page) {
-          if (Date.parse(record.at) !== record.atMs) {
-            report({ kind: 'record-time-mismatch', terminalId, seq: record.seq, message: `端末 ${terminalId} 連番 ${record.seq}: 検索用の時刻 (at_ms) が記録の時刻と一致しません` });
-          }
-          checkHead(record.seq, record.hash);
-        }
+        for (const record of page) checkHead(record.seq, record.hash);
         const last = page.at(-1)!;
         previousRecord = { seq: last.seq, hash: last.hash };
-        after = last.seq;
       }
       for (const seq of heads.keys()) checkHead(seq, undefined);
       if (summary.records > 0 && !summary.registered) {
