@@ -44,11 +44,22 @@ export class Stack {
   }
 
   async start(): Promise<this> {
+    await this.startTown();
+    await this.startTerminal();
+    return this;
+  }
+
+  /** The central server with the demo town, no terminal (a test may run the terminal as its own process). */
+  async startTown(): Promise<this> {
     await this.startServer();
     await seedDemoTown(this.server!.db, { dataDir: this.serverDir, clock: this.clock, serverUrl: this.server!.url });
     refreshDemoTerminalFiles(this.server!.db, { dataDir: this.serverDir, serverUrl: this.server!.url, clock: this.clock });
-    await this.startTerminal();
     return this;
+  }
+
+  /** The demo terminal's credential file (written by the demo seeding). */
+  get credentialPath(): string {
+    return join(this.serverDir, 'demo-terminal.json');
   }
 
   async startServer(): Promise<void> {
@@ -66,7 +77,7 @@ export class Stack {
     this.service = createTerminalRuntime({
       cards: this.cards,
       dataDir: this.terminalDir,
-      credentialPath: join(this.serverDir, 'demo-terminal.json'),
+      credentialPath: this.credentialPath,
       clockSource: this.clock,
       idleLockSeconds: this.options.idleLockSeconds,
       syncIntervalMs: 2000,

@@ -70,6 +70,8 @@ export class TerminalService extends EventEmitter implements TerminalApi {
   private lockedAtMono: number | null = null;
   private stopped = false;
   private syncRequest = 0;
+  /** The start's exchange with the server (never rejects); cards wait for it. */
+  private firstSync: Promise<void> = Promise.resolve();
   private hoursWereOpen: boolean | null = null;
 
   constructor(private readonly o: TerminalServiceOptions) {
@@ -97,7 +99,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     this.o.cards.start();
     this.timers.push(setInterval(() => this.tick(), this.o.tickMs ?? 250));
     this.timers.push(setInterval(() => void this.sync(), this.o.syncIntervalMs ?? 15_000));
-    void this.sync();
+    this.firstSync = this.sync();
     // A card already in the reader at start is handled as if just inserted.
     for (const reader of this.o.cards.cardsPresent()) this.onInserted({ reader, at: performance.timeOrigin + performance.now() });
     this.publish(true);
@@ -270,6 +272,11 @@ export class TerminalService extends EventEmitter implements TerminalApi {
   };
 
   private async readCard(reader: string): Promise<void> {
+    // A card in the reader at start (or inserted right after) waits for the first exchange with the
+    // server (bounded by its timeout): trusted time, fresh roster. Judging it on the PC's own clock
+    // and yesterday's roster could refuse a card that is fine, or accept one revoked this morning.
+    await this.firstSync;
+    if (this.stopped) return;
     // The clock first: hours computed from an untrusted clock would give a misleading reason.
     if (this.clock.isUntrusted()) {
       this.record({ type: 'signin.refused', outcome: 'failure', detail: { reason: 'clock-untrusted' } });
