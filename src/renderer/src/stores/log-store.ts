@@ -187,16 +187,16 @@ export class LogStore {
     const writer = this.writer;
     if (!writer) return;
     for (let round = 0; round < 10_000; round++) {
-      const taken = await this.d.api.takeLogEvents({ afterEid: this.epoch === '' ? 0 : this.applied });
+      const taken = await this.d.api.takeLogEvents({ afterEid: this.applied });
       if (!taken || !Array.isArray((taken as { events?: unknown }).events) || typeof taken.epoch !== 'string') return; // disconnected: next snapshot retries
       if (taken.epoch !== this.epoch) {
         // First contact, or main's journal was replaced: where are we in this numbering?
+        // The events just taken were chosen by the old numbering's position: take again from ours
+        // (after a replaced journal, the new numbering's first events would otherwise be skipped).
         this.epoch = taken.epoch;
         this.applied = await writer.mainApplied(taken.epoch);
-        if (taken.events.some((e) => e.eid <= this.applied)) {
-          await this.d.api.ackLogEvents({ epoch: this.epoch, eid: this.applied });
-          continue;
-        }
+        if (this.applied > 0) await this.d.api.ackLogEvents({ epoch: this.epoch, eid: this.applied });
+        continue;
       }
       if (taken.events.length === 0) {
         // Tell main what is already in (it may still hold events delivered before a reload).
