@@ -8,6 +8,7 @@ import { DEMO_OPERATORS } from '../../src/server/demo/demo-town';
 import { verifyChain, type LogRecord } from '../../src/domain/log/log-record';
 import { createHash } from 'node:crypto';
 import { shoot } from './screens';
+import { closeStack } from './stack-teardown';
 import { logRecordsAfter } from '../../src/server/store/log-records';
 
 const yamada = DEMO_OPERATORS.find((o) => o.id === 'op-yamada')!;
@@ -15,11 +16,7 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 
 let stack: Stack | null = null;
 test.afterEach(async ({ page }, testInfo) => {
-  if (testInfo.status !== testInfo.expectedStatus && stack) {
-    const screen = await page.locator('body').innerText({ timeout: 2000 }).catch(() => '(page unreadable)');
-    console.log(`--- diagnostics for "${testInfo.title}"\nscreen text:\n${screen}\n${stack.diagnostics()}\n---`);
-  }
-  await stack?.close();
+  await closeStack(stack, page, testInfo);
   stack = null;
 });
 

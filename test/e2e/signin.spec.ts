@@ -4,6 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { Stack } from '../support/stack';
 import { DEMO_OPERATORS } from '../../src/server/demo/demo-town';
 import { shoot } from './screens';
+import { closeStack } from './stack-teardown';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -17,11 +18,7 @@ const sato = demo('op-sato');
 
 let stack: Stack | null = null;
 test.afterEach(async ({ page }, testInfo) => {
-  if (testInfo.status !== testInfo.expectedStatus && stack) {
-    const screen = await page.locator('body').innerText({ timeout: 2000 }).catch(() => '(page unreadable)');
-    console.log(`--- diagnostics for "${testInfo.title}"\nscreen text:\n${screen}\n${stack.diagnostics()}\n---`);
-  }
-  await stack?.close();
+  await closeStack(stack, page, testInfo);
   stack = null;
 });
 

@@ -3,13 +3,13 @@
 // contract's getLogCursor / pushLogBatch, which Node answers with main's real code (relayLogCall
 // over createServerClient), against the real central server on 127.0.0.1 with its SQLite store —
 // in-process (startServer) or as a child process that is killed (SIGKILL) in the middle of a sync.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServerProcess } from '../support/server-process';
 import type { Page } from 'playwright-core';
 import { verifyChain, type LogRecord } from '../../src/domain/log/log-record';
 import { relayLogCall } from '../../src/node/terminal/log-relay';
@@ -274,28 +274,7 @@ describe('(d) the server is killed (SIGKILL) in the middle of the sync, again an
     await callInPage(page, 'seed', 30_000);
     console.log(`seeded 30,000 records in ${(performance.now() - t0).toFixed(0)} ms`);
 
-    const startChild = async (): Promise<{ child: ChildProcess; url: string; exited: Promise<unknown> }> => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      let out = '';
-      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
-        child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-          out += chunk;
-          const match = /server listening\): (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-          if (match) {
-            clearTimeout(timer);
-            resolve(match[1]!);
-          }
-        });
-        child.once('exit', (code) => {
-          clearTimeout(timer);
-          reject(new Error(`server exited ${code}: ${out}`));
-        });
-      });
-      return { child, url, exited };
-    };
+    const startChild = () => startServerProcess(dataDir);
 
     const KILLS = 6;
     const BATCH = 1000;

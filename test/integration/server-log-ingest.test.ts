@@ -1,11 +1,11 @@
 // Operation-log ingest against the real server: SQLite in a temp dir, HTTP on 127.0.0.1 (issue 3,
 // docs/log-protocol.md). Chains are built with the domain's sealRecord and node:crypto SHA-256.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServerProcess } from '../support/server-process';
 import { GENESIS_HASH, sealRecord, verifyChain, type LogRecord, type LogRecordBody } from '../../src/domain/log/log-record';
 import { registerTerminal } from '../../src/server/admin/register-terminal';
 import { startServer, type RunningServer } from '../../src/server/app';
@@ -407,28 +407,11 @@ describe('interruptions: the cursor lets the terminal complete with nothing lost
     const log = new TerminalLog('term-k');
     log.append(40_000);
 
-    const startChild = async (): Promise<{ child: ChildProcess; url: string }> => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
-        child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-          out += chunk;
-          const match = /server listening\): (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-          if (match) {
-            clearTimeout(timer);
-            resolve(match[1]!);
-          }
-        });
-        child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
-      });
-      return { child, url };
-    };
+    const startChild = () => startServerProcess(dataDir);
 
     let kills = 0;
     for (let round = 0; round < 40; round++) {
-      const { child, url } = await startChild();
-      const exited = new Promise((resolve) => child.on('exit', resolve));
+      const { child, url, exited } = await startChild();
       let { ackSeq } = LogBatchResponseSchema.parse((await request(url, '/api/v1/log-cursor', { auth: auth(credential) })).json);
       if (ackSeq === log.records.length) {
         child.kill('SIGTERM');
