@@ -412,3 +412,54 @@ describe('(e) appendDelivered: main-side events enter the log once', () => {
     }
   });
 });
+
+describe('(f) the local store is replaced (profile wiped, reinstall) while the server holds the terminal’s earlier records', () => {
+  it('the new store’s records are chained after the server’s head behind a log.store-replaced record; nothing lost, chain verifies', async () => {
+    const terminalId = 'term-replaced';
+    const server = await startServer({ dataDir: tempDir(), port: 0, clock });
+    try {
+      const credential = registerTerminal(server.db, { name: '窓口', id: terminalId, serverUrl: server.url, clock });
+      connect(credential, server.url);
+      await fresh(terminalId);
+      await callInPage(page, 'appendConcurrently', 30);
+      expect(await sync()).toEqual({ kind: 'done', delivered: 30, ackSeq: 30 });
+      const earlier = stored(server.db, terminalId);
+
+      // A new, empty store for the same terminal writes 20 records (seq 1–20) before it reaches the server.
+      await fresh(terminalId);
+      await callInPage(page, 'appendConcurrently', 20, 100);
+      const written = await local();
+      expect(written.map((r) => r.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+
+      expect(await sync()).toEqual({ kind: 'done', delivered: 21, ackSeq: 51 });
+      const all = stored(server.db, terminalId); // verifies the whole chain 1–51
+      expect(all.slice(0, 30)).toEqual(earlier);
+      expect(all[30]).toMatchObject({ seq: 31, type: 'log.store-replaced', outcome: 'failure', prevHash: earlier[29]!.hash, detail: { serverSeq: 30, localRecords: 20, firstLocalAt: written[0]!.at, lastLocalAt: written[19]!.at } });
+      // Every record of the new store, with its content, time and old number.
+      expect(all.slice(31).map(({ seq: _s, hash: _h, prevHash: _p, detail, ...rest }) => ({ ...rest, detail }))).toEqual(
+        written.map(({ seq, hash: _h, prevHash: _p, detail, ...rest }) => ({ ...rest, detail: { ...detail, localSeq: seq } })),
+      );
+      expect(await local()).toEqual(all.slice(30));
+      expect(await callInPage<VerifyReport>(page, 'verify')).toMatchObject({ ok: true, checked: 21, base: { seq: 30, hash: earlier[29]!.hash } });
+      expect(await callInPage<Backlog>(page, 'backlog')).toMatchObject({ count: 0, ackSeq: 51 });
+      expect(listIntegrityAlerts(server.db)).toEqual([]);
+
+      // The store goes on from there; a second pass moves nothing again.
+      await callInPage(page, 'appendConcurrently', 5, 200);
+      expect(await sync()).toEqual({ kind: 'done', delivered: 5, ackSeq: 56 });
+      expect(stored(server.db, terminalId).filter((r) => r.type === 'log.store-replaced')).toHaveLength(1);
+
+      // A replaced store whose own chain is broken is not chained on: refused, nothing sent.
+      await fresh(terminalId);
+      await callInPage(page, 'appendConcurrently', 10, 300);
+      await callInPage(page, 'tamper', 'alter-record', 4);
+      const pushes = relay.pushes;
+      expect(await sync()).toMatchObject({ kind: 'refused', code: 'diverged' });
+      expect(relay.pushes).toBe(pushes);
+      expect(countLogRecords(server.db, terminalId)).toBe(56);
+      expect(await callInPage<SyncCheckpoint | null>(page, 'syncCheckpoint')).toBeNull();
+    } finally {
+      await server.close();
+    }
+  });
+});

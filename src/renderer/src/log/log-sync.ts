@@ -24,6 +24,8 @@ export interface LogSyncSource {
   pendingBatch(afterSeq: number, max?: number): Promise<LogRecord[]>;
   acknowledge(ack: SyncCheckpoint): Promise<SyncCheckpoint>;
   syncCheckpoint(): Promise<SyncCheckpoint | null>;
+  /** First contact of a new local store with a server holding this terminal's earlier records (LogWriter.adoptServerHead). */
+  adoptServerHead?(server: SyncCheckpoint): Promise<{ checkpoint: SyncCheckpoint; moved: number | null }>;
 }
 
 export type SyncPassResult =
@@ -73,7 +75,10 @@ export async function syncPass(api: LogSyncApi, source: LogSyncSource, options: 
       const local = await source.syncCheckpoint();
       // The server has fewer records than it once acknowledged: records were removed there.
       if (local && cursor.ackSeq < local.ackSeq) return { kind: 'refused', delivered, code: 'server-behind', message: DIVERGED };
-      ackSeq = (await source.acknowledge({ ackSeq: cursor.ackSeq, ackHash: cursor.ackHash })).ackSeq;
+      const head = { ackSeq: cursor.ackSeq, ackHash: cursor.ackHash };
+      // No checkpoint: this local store never sent anything (every pass acknowledges the cursor
+      // before it sends), so records on the server came from an earlier store of this terminal.
+      ackSeq = !local && head.ackSeq > 0 && source.adoptServerHead ? (await source.adoptServerHead(head)).checkpoint.ackSeq : (await source.acknowledge(head)).ackSeq;
     } catch (error) {
       if (error instanceof LogIntegrityError) return { kind: 'refused', delivered, code: 'diverged', message: DIVERGED };
       throw error;

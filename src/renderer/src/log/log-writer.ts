@@ -500,6 +500,69 @@ export class LogWriter {
   }
 
   /**
+   * The first contact of THIS local log with a server that already holds records of this terminal
+   * (the local store is new: the browser profile or the app's data was wiped, the terminal was
+   * reinstalled). `syncPass` acknowledges the server's cursor before it ever sends, so a store
+   * without a checkpoint has never sent anything: the server's records came from an earlier store,
+   * and this one's chain from seq 1 can never join them.
+   *
+   * Rather than refusing forever (and keeping every new record off the server), the local records —
+   * none of them ever left this terminal — are chained again after the server's head, behind a
+   * 'log.store-replaced' record that says so (outcome failure: the manager sees it). Each keeps its
+   * type, outcome, operator, card, time and detail, plus `localSeq` (its number before). The local
+   * chain is verified first: a broken one is not laundered into a fresh chain (LogIntegrityError).
+   * When a checkpoint exists by now (another tab did it) or the local record at the server's head
+   * has the server's hash (nothing to move), this is a plain acknowledge.
+   */
+  async adoptServerHead(server: SyncCheckpoint): Promise<{ checkpoint: SyncCheckpoint; moved: number | null }> {
+    if (!Number.isSafeInteger(server.ackSeq) || server.ackSeq < 1 || !/^[0-9a-f]{64}$/.test(server.ackHash)) throw new LogIntegrityError(`invalid server head: ${JSON.stringify(server)}`);
+    const { db } = this;
+    const checkpoint: SyncCheckpoint = { ackSeq: server.ackSeq, ackHash: server.ackHash };
+    const outcome = await this.serial(() =>
+      db.transaction('rw', db.log, db.meta, async () => {
+        this.knownHead = null;
+        const current = await getMeta(db, 'sync-checkpoint');
+        if (current) return { current };
+        if ((await db.log.get(server.ackSeq))?.hash === server.ackHash) return { current: null };
+        const records = await db.log.orderBy(':id').toArray();
+        const base = await getMeta(db, 'log-base');
+        const problem = verifyChain(records, base, this.terminalId, this.sha256);
+        if (problem) throw new LogIntegrityError(`the local log does not verify (${describeProblem(problem)}); it is not chained onto the server's records`);
+        let head: LogHead = { seq: server.ackSeq, hash: server.ackHash, terminalId: this.terminalId };
+        const moved: LogRecord[] = [];
+        const marker = this.seal(
+          {
+            type: 'log.store-replaced',
+            outcome: 'failure',
+            operatorId: null,
+            cardKeyId: null,
+            detail: { serverSeq: server.ackSeq, localRecords: records.length, firstLocalAt: records[0]?.at ?? '', lastLocalAt: records.at(-1)?.at ?? '' },
+          },
+          head,
+        );
+        moved.push(marker);
+        head = headOf(marker);
+        for (const r of records) {
+          const detail = Object.keys(r.detail).length < 32 && !('localSeq' in r.detail) ? { ...r.detail, localSeq: r.seq } : r.detail;
+          const record = this.seal({ type: r.type, outcome: r.outcome, operatorId: r.operatorId, cardKeyId: r.cardKeyId, detail }, head, { at: r.at, clockOffsetMs: r.clockOffsetMs });
+          moved.push(record);
+          head = headOf(record);
+        }
+        await db.log.bulkDelete(records.map((r) => r.seq));
+        await db.log.bulkAdd(moved);
+        await putMeta(db, 'log-head', head);
+        // The records before the server's head are not here, as if pruned: the chain starts from it.
+        await putMeta(db, 'log-base', { seq: server.ackSeq, hash: server.ackHash });
+        await putMeta(db, 'sync-checkpoint', checkpoint);
+        return { current: null, moved: records.length };
+      }),
+    );
+    if (outcome.current) return { checkpoint: outcome.current, moved: null };
+    if (outcome.moved === undefined) return { checkpoint: await this.acknowledge(checkpoint), moved: null };
+    return { checkpoint, moved: outcome.moved };
+  }
+
+  /**
    * Deletes the oldest records that the server has acknowledged (seq ≤ min(ackSeq, the stored
    * checkpoint)) AND whose time is more than keepDays before now. An unsynced record is never
    * deleted, nor the newest record. Returns how many were deleted and the new base.
