@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { benchCardRemoval } from './card-removal';
 import { benchLogAppend } from './log-append';
+import { benchLogDelivery, formatLogDelivery, LOG_DELIVERY_TARGET } from './log-delivery';
 import { benchServerIngest, formatServerIngest, SERVER_INGEST_TARGET } from './server-ingest';
 import { formatSummary } from './stats';
 
@@ -29,7 +30,12 @@ async function main(): Promise<void> {
   const ingest = await benchServerIngest();
   for (const line of formatServerIngest(ingest)) console.log(line);
   const ingestOk = ingest.recordsPerSecond >= SERVER_INGEST_TARGET && ingest.complete;
-  process.exit(cardOk && logOk && ingestOk ? 0 : 1);
+
+  console.log('');
+  const delivery = await benchLogDelivery();
+  for (const line of formatLogDelivery(delivery)) console.log(line);
+  const deliveryOk = delivery.complete && delivery.seconds <= LOG_DELIVERY_TARGET.seconds;
+  process.exit(cardOk && logOk && ingestOk && deliveryOk ? 0 : 1);
 }
 
 void main();

@@ -22,10 +22,12 @@ export const chromiumOptions = {
 
 export interface LogHarness {
   url: string;
+  /** The built page's folder (another server, e.g. the second host, may serve it too). */
+  dir: string;
   browser: Browser;
   context: BrowserContext;
-  /** A fresh tab with the page loaded and ready (all tabs share one profile, so one IndexedDB). */
-  newPage(): Promise<Page>;
+  /** A fresh tab with the page loaded and ready (all tabs share one profile, so one IndexedDB per origin); `at`: another server's URL of the page. */
+  newPage(at?: string): Promise<Page>;
   /** The page in a new, empty browser context (its own storage and quota), and that context. */
   newIsolatedPage(): Promise<{ page: Page; context: BrowserContext }>;
   /**
@@ -82,10 +84,14 @@ export async function startLogHarness(): Promise<LogHarness> {
   };
   return {
     url,
+    dir: outDir,
     browser,
     context,
-    async newPage() {
-      return ready(await context.newPage());
+    async newPage(at = url) {
+      const page = await context.newPage();
+      await page.goto(at);
+      await page.waitForFunction('document.getElementById("status")?.textContent === "ready"');
+      return page;
     },
     async newIsolatedPage() {
       const isolated = await browser.newContext();

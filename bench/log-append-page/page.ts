@@ -12,7 +12,8 @@ import type { LogEvent, SyncCheckpoint } from '../../src/renderer/src/log/log-ru
 import { sha256Hex } from '../../src/renderer/src/log/sha256';
 import { LogWriter } from '../../src/renderer/src/log/log-writer';
 import { syncPass, type LogSyncApi } from '../../src/renderer/src/log/log-sync';
-import type { LogSyncResult, PendingLogEvent } from '../../src/shared/contract';
+import type { LogSyncResult, PendingLogEvent, TerminalClient } from '../../src/shared/contract';
+import { wsClient } from '../../src/renderer/src/transport/ws-client';
 
 let db: TerminalDb | null = null;
 let writer: LogWriter | null = null;
@@ -37,12 +38,17 @@ export function sampleEvent(i: number): LogEvent {
 }
 
 /** The renderer's side of main's log calls (getLogCursor / pushLogBatch), answered by the Node side. */
+/** The second host's contract client (WebSocket to this page's origin), once `useTerminalHost()` was called. */
+let terminal: TerminalClient | null = null;
+
 const relay: LogSyncApi = {
   getLogCursor() {
+    if (terminal) return terminal.getLogCursor({});
     if (!window.__relayCursor) throw new Error('the Node side has not exposed __relayCursor');
     return window.__relayCursor();
   },
   pushLogBatch(records) {
+    if (terminal) return terminal.pushLogBatch({ records });
     if (!window.__relayPush) throw new Error('the Node side has not exposed __relayPush');
     return window.__relayPush(records);
   },
@@ -71,6 +77,18 @@ async function seedRecords(n: number, timeOf: (i: number) => { at: string; clock
 }
 
 const api = {
+  /**
+   * Sync through the terminal's real contract transport: when this page is served by the second
+   * host (`npm run host`'s startHost, the token in the URL's hash), its WebSocket client carries
+   * getLogCursor / pushLogBatch to the real TerminalService. Resolves once connected.
+   */
+  useTerminalHost() {
+    return new Promise<void>((resolve) => {
+      terminal = wsClient((connected) => {
+        if (connected) resolve();
+      });
+    });
+  },
   /** Opens (or reopens) the database and runs recover(). */
   async open(name: string, terminalId: string, verify = true) {
     db?.close();

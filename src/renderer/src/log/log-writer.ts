@@ -626,10 +626,16 @@ export class LogWriter {
     const records = await this.db.log.where(':id').above(afterSeq).limit(limit).toArray();
     const first = records[0];
     if (first && first.seq !== afterSeq + 1) throw new LogIntegrityError(`records ${afterSeq + 1}–${first.seq - 1} are not stored on this terminal (pruned or lost)`);
+    // JSON text of n UTF-16 units is at most 3n bytes of UTF-8: exact byte counts are needed only
+    // when that bound passes the limit (a batch of mostly non-ASCII text); usually it does not.
+    const texts = records.map((r) => JSON.stringify(r));
+    let bound = 0;
+    for (const text of texts) bound += text.length * 3 + 1;
+    if (bound <= maxBytes) return records;
     const encoder = new TextEncoder();
     let bytes = 0;
     for (let i = 0; i < records.length; i++) {
-      bytes += encoder.encode(JSON.stringify(records[i])).length + 1;
+      bytes += encoder.encode(texts[i]).length + 1;
       if (bytes > maxBytes && i > 0) return records.slice(0, i);
     }
     return records;
