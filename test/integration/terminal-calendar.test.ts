@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Stack } from '../support/stack';
+import { journaledEvents } from '../support/journal';
 import type { Phase, TerminalSnapshot } from '../../src/shared/contract';
 import type { TerminalService } from '../../src/node/terminal/terminal-service';
 import { DEMO_OPERATORS } from '../../src/server/demo/demo-town';
@@ -99,6 +100,10 @@ describe('terminal hours with approved exceptions (第23条)', () => {
 
     await svc().sync();
     const open = await waitPhase('insert-card');
+    // The terminal's log says when it took the exception up (dates and hours; the reason and the approver stay on the server).
+    expect(journaledEvents(st.terminalDir).filter((e) => e.type === 'calendar.exceptions-changed')).toEqual([
+      expect.objectContaining({ outcome: 'info', detail: expect.objectContaining({ added: `${SUNDAY} 08:30-12:00`, withdrawn: '', total: 1 }) }),
+    ]);
     expect(open.hours).toMatchObject({ open: true, reason: SUNDAY_LABEL, exceptionLabel: SUNDAY_LABEL, nextChangeLabel: '閉庁 12:00' });
 
     await card.insert();

@@ -12,6 +12,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Stack } from '../support/stack';
+import { journaledEvents } from '../support/journal';
 import type { Phase, TerminalSnapshot } from '../../src/shared/contract';
 import type { TerminalService } from '../../src/node/terminal/terminal-service';
 import type { OutboxEntry } from '../../src/node/terminal/terminal-state';
@@ -156,13 +157,7 @@ async function delivered(): Promise<void> {
 
 /** Main-side log events journaled by the terminal (no renderer takes them in these tests). */
 function auditLines(): Record<string, unknown>[] {
-  const path = join(s().terminalDir, OUTBOX_FILE);
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((entry) => typeof entry.eid === 'number');
+  return journaledEvents(s().terminalDir);
 }
 
 function signInEvents(operatorId: string) {
@@ -207,6 +202,10 @@ describe('terminal service: real server, real pcscd, virtual cards', () => {
     await delivered();
     expect(operatorRow(YAMADA)).toMatchObject({ failed_attempts: 0, locked_out: 0 });
     expect(signInEvents(YAMADA).map((e) => e.detail.outcome)).toEqual(['failure', 'success']);
+    // The reader pcscd offers is on record from the start.
+    const readers = auditLines().filter((e) => e.type === 'reader.connected');
+    expect(readers).toContainEqual(expect.objectContaining({ outcome: 'info', detail: { reader: 'Virtual PCD 00 00' } }));
+    expect(new Set(readers.map((e) => (e.detail as { reader: string }).reader)).size).toBe(readers.length);
   });
 
   it('signs in offline from the cached roster and reports the attempt once when the server is back', async () => {
@@ -340,6 +339,8 @@ describe('terminal service: real server, real pcscd, virtual cards', () => {
 
     releaseLockout(db(), { operatorId: YAMADA, by: SUZUKI, clock: st.clock });
     await svc().sync();
+    // The terminal's log says when it learned of the release (the server's own record is in server_events).
+    expect(auditLines().filter((e) => e.type === 'roster.lockout-released')).toEqual([expect.objectContaining({ operatorId: YAMADA, detail: { failedAttempts: 0 } })]);
     await card.remove();
     await waitPhase('insert-card');
     await card.insert();

@@ -22,6 +22,7 @@ import type { TerminalStateStore, OutboxEntry } from './terminal-state';
 import type { LogOutbox } from './log-outbox';
 import type { LogEvent } from '../../shared/log-event';
 import { relayLogCall } from './log-relay';
+import { readerChanges, rosterChanges } from './roster-changes';
 import { buildHoursView, roleLabel, rosterAgeLabel, lockCauseLabel } from './snapshot-views';
 
 export interface TerminalServiceOptions {
@@ -86,7 +87,13 @@ export class TerminalService extends EventEmitter implements TerminalApi {
 
   start(): void {
     const outbox = this.o.outbox.openReport;
-    this.record({ type: 'app.start', outcome: 'info', detail: { pendingLogEvents: outbox.pending } });
+    // The settings this run works with (they come from files and arguments, not from the log's
+    // other events): a changed setting shows as a different app.start.
+    this.record({
+      type: 'app.start',
+      outcome: 'info',
+      detail: { pendingLogEvents: outbox.pending, serverUrl: this.o.credential.serverUrl.slice(0, 500), idleLockSeconds: this.idleLockMs / 1000, syncIntervalSeconds: (this.o.syncIntervalMs ?? 15_000) / 1000 },
+    });
     if (this.o.store.get().running) this.record({ type: 'app.crash-recovered', outcome: 'failure', detail: { tornLogLine: outbox.tornTail } });
     if (outbox.damaged) this.record({ type: 'log.outbox-damaged', outcome: 'failure', detail: { setAside: outbox.damaged.copy, unreadableLines: outbox.damaged.lines } });
     this.o.store.update((s) => {
@@ -187,11 +194,24 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     } finally {
       this.passwordBusy = false;
     }
-    if (this.state.step !== step) return { ok: false, message: 'カードが抜かれたため中断しました。' };
     // A sync may have delivered earlier attempts (or a password change) while the hash was being
     // checked: count against the roster as it is now, not the copy read before.
     const current = this.operator(operator.id) ?? operator;
     const at = this.clock.now();
+    if (this.state.step !== step) {
+      // The card was pulled (or the session locked) while the hash was checked. A wrong password
+      // still counts and is logged — pulling the card must not be a way to try passwords unseen.
+      if (good) {
+        this.record({ type: 'signin.interrupted', outcome: 'info', operatorId: operator.id, cardKeyId, detail: { passwordCorrect: true, unlock: step.kind === 'unlock' } });
+      } else {
+        this.queue({ kind: 'signin-attempt', request: { requestId: randomUUID(), operatorId: operator.id, cardKeyId, outcome: 'failure', at: new Date(at).toISOString() } });
+        const after = this.failures(current);
+        this.record({ type: 'signin.failure', outcome: 'failure', operatorId: operator.id, cardKeyId, detail: { reason: 'wrong-password', failedAttempts: after.failedAttempts, unlock: step.kind === 'unlock', interrupted: true } });
+        if (after.lockedOut) this.record({ type: 'signin.lockout', outcome: 'failure', operatorId: operator.id, cardKeyId, detail: { failedAttempts: after.failedAttempts } });
+        void this.sync();
+      }
+      return { ok: false, message: 'カードが抜かれたため中断しました。' };
+    }
     this.queue({ kind: 'signin-attempt', request: { requestId: randomUUID(), operatorId: operator.id, cardKeyId, outcome: good ? 'success' : 'failure', at: new Date(at).toISOString() } });
     if (!good) {
       const after = this.failures(current);
@@ -250,7 +270,16 @@ export class TerminalService extends EventEmitter implements TerminalApi {
 
   // ---------- card events ----------
 
-  private onReaders = (): void => this.publish();
+  /** Reader names as last reported, to log each reader connected and lost. */
+  private knownReaders: string[] = [];
+
+  private onReaders = (readers: string[]): void => {
+    const { connected, lost } = readerChanges(this.knownReaders, readers);
+    this.knownReaders = [...readers];
+    for (const reader of connected) this.record({ type: 'reader.connected', outcome: 'info', detail: { reader } });
+    for (const reader of lost) this.record({ type: 'reader.lost', outcome: 'failure', detail: { reader } });
+    this.publish();
+  };
 
   private onCardError = (error: Error): void => {
     this.o.log?.(`card service: ${error.message}`);
@@ -372,6 +401,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
       this.clock.anchorToServer(response.epochMs, sentMono, receivedMono);
       await this.flushOutbox();
       const roster = await this.o.server.roster();
+      for (const change of rosterChanges(this.o.store.get().roster, roster)) this.record(change);
       this.o.store.update((s) => {
         s.roster = roster;
         s.rosterReceivedAt = this.clock.now();
