@@ -82,22 +82,30 @@ async function openBrowser(userDataDir: string, url: string): Promise<BrowserCon
   return context;
 }
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, ms = 20_000): Promise<T> {
+async function waitFor<T>(what: string | (() => string), check: () => Promise<T | undefined | false> | T | undefined | false, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await check();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await sleep(100);
   }
 }
 
 /** Signs in (card already in) and keeps locking and resuming until the connection dies. */
 async function work(rpc: TerminalRpc, acked: { locks: number; unlocks: number }): Promise<void> {
-  const phase = await waitFor('the password screen (or the session still open)', async () => {
-    const p = (await rpc.snapshot()).phase;
-    return ['password', 'locked', 'working'].includes(p) ? p : undefined;
-  });
+  let last = '';
+  const phase = await waitFor(
+    () => `the password screen (or the session still open); last snapshot: ${last}`,
+    async () => {
+      // Killed before the terminal got that far (a short round on a slow machine): this round is over.
+      if (rpc.closed) return 'gone';
+      const snap = await rpc.snapshot();
+      last = JSON.stringify({ phase: snap.phase, notice: snap.notice, connection: snap.connection });
+      return ['password', 'locked', 'working'].includes(snap.phase) ? snap.phase : undefined;
+    },
+  );
+  if (phase === 'gone') return;
   if (phase !== 'working') {
     const first = await rpc.call('submitPassword', { password: yamada.password });
     if (!first.ok) return;

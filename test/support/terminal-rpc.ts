@@ -47,6 +47,11 @@ export class TerminalRpc {
     return this.call<TerminalSnapshot>('getSnapshot');
   }
 
+  /** The connection is gone (closed here, or the host died). */
+  get closed(): boolean {
+    return this.ws.readyState === WebSocket.CLOSED || this.ws.readyState === WebSocket.CLOSING;
+  }
+
   close(): void {
     this.ws.close();
   }
