@@ -1,9 +1,9 @@
 // The central server against a real SQLite database in a temp dir, over real HTTP on 127.0.0.1.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoServer, type DemoServer } from '../support/demo-server';
 import { decodeCardFile } from '../../src/node/card/virtual-card-file';
 import { hashPassword, verifyPassword } from '../../src/node/password/scrypt';
 import { AdminError } from '../../src/server/admin/admin-error';
@@ -102,16 +102,14 @@ function attempt(operatorId: string, outcome: 'success' | 'failure', cardKeyId =
   return { requestId, operatorId, cardKeyId, outcome, at: new Date(clock.now()).toISOString() };
 }
 
+let running: DemoServer;
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'kumiyama-server-test-'));
-  server = await startServer({ dataDir, port: 0, clock });
-  demo = await seedDemoTown(server.db, { dataDir, clock, serverUrl: server.url });
-  credential = TerminalCredentialSchema.parse(JSON.parse(readFileSync(join(dataDir, 'demo-terminal.json'), 'utf8')));
+  running = await startDemoServer(clock, 'kumiyama-server-test-');
+  ({ dataDir, server, demo, credential } = running);
 });
 
 afterAll(async () => {
-  await server?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await running?.close();
 });
 
 describe('public routes', () => {
@@ -138,7 +136,17 @@ describe('public routes', () => {
     expect(doc.openapi).toBe('3.1.0');
     const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
     expect(operations.sort()).toEqual(
-      ['GET /healthz', 'GET /openapi.json', 'GET /api/v1/time', 'GET /api/v1/roster', 'POST /api/v1/signin-attempts', 'POST /api/v1/password-changes', 'GET /api/v1/log-cursor', 'POST /api/v1/log-batches'].sort(),
+      [
+        'GET /healthz',
+        'GET /openapi.json',
+        'GET /api/v1/time',
+        'GET /api/v1/roster',
+        'POST /api/v1/signin-attempts',
+        'POST /api/v1/password-changes',
+        'GET /api/v1/log-cursor',
+        'POST /api/v1/log-batches',
+        'GET /api/v1/residents/changes',
+      ].sort(),
     );
     // Every route the app actually has is documented.
     const registered = server.app.printRoutes({ commonPrefix: false });

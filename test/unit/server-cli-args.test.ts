@@ -104,6 +104,27 @@ describe('parseCliArgs', () => {
     expect(usageError(['approve-exception', ...full.slice(1), '--id', 'x']).english).toContain('--id is not an option of approve-exception');
   });
 
+  it('parses the resident directory commands', () => {
+    expect(parseCliArgs(['seed-residents', '--count', '1000000', '--data-dir', 'd'], cwd)).toEqual({
+      kind: 'seed-residents',
+      dataDir: '/srv/town/d',
+      count: 1_000_000,
+      seed: 1,
+      replace: false,
+    });
+    expect(parseCliArgs(['seed-residents', '--count', '5', '--seed', '4294967295', '--replace'], cwd)).toMatchObject({ count: 5, seed: 4_294_967_295, replace: true });
+    expect(parseCliArgs(['touch-residents', '--count', '10'], cwd)).toEqual({ kind: 'touch-residents', dataDir: '/srv/town/.data/server', count: 10 });
+    expect(parseCliArgs(['touch-residents', '--count', '10', '--seed', '7'], cwd)).toMatchObject({ count: 10, seed: 7 });
+    expect(usageError(['seed-residents']).english).toBe('seed-residents needs --count');
+    expect(usageError(['touch-residents', '--seed', '1']).english).toBe('touch-residents needs --count');
+    for (const count of ['0', '-1', 'abc', '1.5', '10000001', '']) expect(usageError(['seed-residents', '--count', count]).english).toContain('--count');
+    expect(usageError(['touch-residents', '--count', '100001']).english).toContain('--count must be an integer 1-100000');
+    expect(usageError(['seed-residents', '--count', '1', '--seed', '4294967296']).english).toContain('--seed');
+    expect(usageError(['seed-residents', '--count', '1', 'extra']).english).toContain('unexpected arguments');
+    expect(usageError(['touch-residents', '--count', '1', '--replace']).english).toContain('--replace is not an option of touch-residents');
+    expect(usageError(['--count', '1']).english).toContain('--count is not an option of serve');
+  });
+
   it('explains missing or malformed subcommand arguments', () => {
     expect(usageError(['register-terminal', '--out', 't.json']).japanese).toContain('--name');
     expect(usageError(['register-terminal', '--name', 'x']).english).toContain('--out');

@@ -16,8 +16,33 @@ describe('applyMigrations', () => {
     expect(applyMigrations(db)).toEqual([]);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
     expect(tables).toEqual(
-      expect.arrayContaining(['operators', 'cards', 'terminals', 'calendar_exceptions', 'processed_requests', 'server_events', 'schema_migrations']),
+      expect.arrayContaining(['operators', 'cards', 'terminals', 'calendar_exceptions', 'processed_requests', 'server_events', 'schema_migrations', 'residents', 'resident_directory']),
     );
+    db.close();
+  });
+
+  it('starts the resident directory with an epoch and version 0; a changed record takes a new version from its counter', () => {
+    const db = memoryDb();
+    applyMigrations(db);
+    expect(MIGRATIONS.map((m) => m.id)).toEqual([1, 2, 3, 4]);
+    const directory = db.prepare('SELECT epoch, latest_version AS latest FROM resident_directory').all() as { epoch: string; latest: number }[];
+    expect(directory).toHaveLength(1);
+    expect(directory[0]!.epoch).toMatch(/^[0-9a-f]{32}$/);
+    expect(directory[0]!.latest).toBe(0);
+    const insert = db.prepare(
+      `INSERT INTO residents (id, code, name, kana, birth_date, sex, address, household_id, status, history, version, updated_at)
+       VALUES (?, ?, '組山　花子', 'クミヤマ　ハナコ', '1990-01-01', 'female', '組山町中央一丁目1番1号', 'H1', 'resident', '[]', ?, 0)`,
+    );
+    db.prepare('UPDATE resident_directory SET latest_version = 2').run();
+    insert.run('R1', '12345678901', 1);
+    expect(() => insert.run('R2', '12345678901', 2)).toThrow(/UNIQUE/);
+    expect(() => insert.run('R2', '12345678902', 1)).toThrow(/UNIQUE/);
+    expect(() => db.prepare("UPDATE residents SET address = 'x' WHERE id = 'R1'").run()).toThrow(/new version/);
+    expect(() => db.prepare('UPDATE residents SET version = 3 WHERE id = ?').run('R1')).toThrow(/new version/);
+    db.prepare('UPDATE residents SET version = 2 WHERE id = ?').run('R1');
+    expect(() => db.prepare('UPDATE resident_directory SET latest_version = 1').run()).toThrow(/never goes back/);
+    expect(() => db.prepare('DELETE FROM resident_directory').run()).toThrow(/never deleted/);
+    expect(() => insert.run('R3', '1234567890', 2)).toThrow(/CHECK/);
     db.close();
   });
 

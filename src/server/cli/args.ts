@@ -7,6 +7,13 @@ import { DEFAULT_HOST, DEFAULT_PORT, isLoopbackHost, LOOPBACK_HOSTS, type Loopba
 import { PASSWORD_EXPIRY_DAYS_DEFAULT } from '../../domain/password';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS } from '../services/log-checkpoints';
 import { DEFAULT_LOG_RETENTION_DAYS, MAX_LOG_RETENTION_DAYS } from '../services/log-retention';
+import { MAX_SEED_RESIDENTS } from '../admin/residents';
+
+/** The synthetic town's seed when `seed-residents` is given none. */
+export const DEFAULT_RESIDENT_SEED = 1;
+/** Most residents one `touch-residents` moves. */
+export const MAX_TOUCH_RESIDENTS = 100_000;
+const MAX_SEED = 4_294_967_295;
 
 export const DEFAULT_DATA_DIR = './.data/server';
 
@@ -41,7 +48,9 @@ export type CliCommand =
   | { kind: 'set-temporary-password'; dataDir: string; operatorId: string; by: string }
   | { kind: 'approve-exception'; dataDir: string; date: string; opensAt: string; closesAt: string; reason: string; by: string; replace: boolean }
   | { kind: 'withdraw-exception'; dataDir: string; date?: string; id?: string; reason: string; by: string }
-  | { kind: 'list-exceptions'; dataDir: string };
+  | { kind: 'list-exceptions'; dataDir: string }
+  | { kind: 'seed-residents'; dataDir: string; count: number; seed: number; replace: boolean }
+  | { kind: 'touch-residents'; dataDir: string; count: number; seed?: number };
 
 export const USAGE = `使い方 (usage):
   npm run server -- [--port N] [--host 127.0.0.1|::1] [--data-dir DIR] [--demo] [--password-expiry-days N]
@@ -69,7 +78,14 @@ export const USAGE = `使い方 (usage):
   npm run server -- withdraw-exception (--date YYYY-MM-DD | --id <exceptionId>) --reason 理由 --by <adminOperatorId> [--data-dir DIR]
       開庁時間の例外を取り下げます (withdraw an exception)
   npm run server -- list-exceptions [--data-dir DIR]
-      開庁時間の例外を一覧表示します。端末に送信されない不正な例外も表示 (list exceptions, invalid ones flagged)`;
+      開庁時間の例外を一覧表示します。端末に送信されない不正な例外も表示 (list exceptions, invalid ones flagged)
+  npm run server -- seed-residents --count N [--seed S] [--replace] [--data-dir DIR]
+      住民ディレクトリに合成データ (架空の町の架空の住民) を N 人登録します (1〜${MAX_SEED_RESIDENTS}、--seed 既定 ${DEFAULT_RESIDENT_SEED})。
+      登録済みなら --replace で置き換え (新しいエポック: 端末の複製は作り直し)
+      (fill the resident directory with N synthetic residents; --replace empties it first, new epoch)
+  npm run server -- touch-residents --count N [--seed S] [--data-dir DIR]
+      住民 N 人を町内で転居させます (合成データ、変更の配信の確認用。--seed 既定: 現在の最新版番号)
+      (move N residents within the town: new versions for the change feed; for tests)`;
 
 const COMMANDS = [
   'verify',
@@ -81,6 +97,8 @@ const COMMANDS = [
   'approve-exception',
   'withdraw-exception',
   'list-exceptions',
+  'seed-residents',
+  'touch-residents',
 ] as const;
 
 const OPTIONS = {
@@ -102,6 +120,8 @@ const OPTIONS = {
   closes: { type: 'string' },
   reason: { type: 'string' },
   replace: { type: 'boolean' },
+  count: { type: 'string' },
+  seed: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -120,6 +140,8 @@ const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
   'approve-exception': ['data-dir', 'date', 'opens', 'closes', 'reason', 'by', 'replace'],
   'withdraw-exception': ['data-dir', 'date', 'id', 'reason', 'by'],
   'list-exceptions': ['data-dir'],
+  'seed-residents': ['data-dir', 'count', 'seed', 'replace'],
+  'touch-residents': ['data-dir', 'count', 'seed'],
 };
 
 function integer(value: string, option: string, min: number, max: number): number {
@@ -281,6 +303,15 @@ export function parseCliArgs(argv: readonly string[], cwd: string = process.cwd(
     case 'list-exceptions':
       noPositionals(rest);
       return { kind: command, dataDir };
+    case 'seed-residents':
+    case 'touch-residents': {
+      noPositionals(rest);
+      if (values.count === undefined) throw new CliUsageError(`${command} には --count が必要です`, `${command} needs --count`);
+      const count = integer(values.count, '--count', 1, command === 'seed-residents' ? MAX_SEED_RESIDENTS : MAX_TOUCH_RESIDENTS);
+      const seed = values.seed === undefined ? undefined : integer(values.seed, '--seed', 0, MAX_SEED);
+      if (command === 'seed-residents') return { kind: command, dataDir, count, seed: seed ?? DEFAULT_RESIDENT_SEED, replace: values.replace === true };
+      return { kind: command, dataDir, count, ...(seed === undefined ? {} : { seed }) };
+    }
     default:
       throw new CliUsageError(`不明なサブコマンドです: ${command}`, `unknown subcommand: ${command}`);
   }

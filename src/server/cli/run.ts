@@ -23,6 +23,8 @@ import { seedDemoTown } from '../demo/seed';
 import { formatDemoSummary } from '../demo/summary';
 import { refreshDemoTerminalFiles } from '../demo/terminal-files';
 import { AdminError } from '../admin/admin-error';
+import { moveResidents, seedResidents } from '../admin/residents';
+import { residentDirectory } from '../store/residents';
 import type { CliCommand } from './args';
 
 export interface CliIo {
@@ -169,6 +171,41 @@ export async function runCommand(command: Exclude<CliCommand, { kind: 'serve' | 
         io.out(`開庁時間の例外を取り下げました (calendar exception withdrawn): ${row.id} ${dayLabel(row.date)} ${row.opensAt}〜${row.closesAt} 理由: ${row.reason}`);
       }
       io.out('端末は次回の名簿取得時に反映します (terminals apply it at their next roster fetch).');
+      return 0;
+    }
+    case 'seed-residents': {
+      const started = performance.now();
+      io.out(`合成住民を登録します (seeding synthetic residents): ${command.count}人 seed ${command.seed}${command.replace ? ' (--replace)' : ''}`);
+      const result = await withDb(command.dataDir, (db) => {
+        // Bulk loading: a larger page cache, and fsync at checkpoints only (WAL, synchronous=NORMAL);
+        // the final checkpoint below makes everything durable. This connection only.
+        db.pragma('cache_size = -262144');
+        db.pragma('synchronous = NORMAL');
+        const seeded = seedResidents(db, {
+          count: command.count,
+          seed: command.seed,
+          replace: command.replace,
+          clock,
+          onProgress: (written) => {
+            if (written % 100_000 === 0 && written < command.count) io.out(`  ${written}人…`);
+          },
+        });
+        db.pragma('wal_checkpoint(TRUNCATE)');
+        return seeded;
+      });
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      if (result.replaced > 0) io.out(`置き換え前の住民 (replaced): ${result.replaced}人 — 新しいエポック (new epoch): 端末の複製は作り直しになります`);
+      io.out(`登録しました (seeded): ${result.count}人 (基準日 as of ${result.asOf})  版番号 (versions) ${result.firstVersion}〜${result.lastVersion}  エポック (epoch) ${result.epoch}  ${seconds}秒`);
+      io.out('合成データです。実在の人物ではありません (synthetic: no real persons).');
+      return 0;
+    }
+    case 'touch-residents': {
+      const moved = await withDb(command.dataDir, (db) =>
+        moveResidents(db, { count: command.count, seed: command.seed ?? residentDirectory(db).latestVersion, clock }),
+      );
+      const versions = moved.map((r) => r.version);
+      io.out(`町内で転居させました (moved within the town): ${moved.length}人  版番号 (versions) ${Math.min(...versions)}〜${Math.max(...versions)}`);
+      io.out('端末は次回の変更取得で反映します (terminals get them with their next change fetch).');
       return 0;
     }
     case 'list-exceptions': {

@@ -283,4 +283,52 @@ SELECT c.terminal_id AS terminal_id, r.value ->> '$.seq' AS seq, substr(c.hashes
 FROM log_chunks c, json_each(c.records) r;
 `,
   },
+  {
+    id: 4,
+    name: 'resident directory: residents with a change-feed version, and the directory epoch',
+    sql: `
+-- The resident directory (issue 4): 本人確認情報 of every resident, current or removed (除票: moved
+-- out, deceased), as the terminals replicate it (src/shared/resident-api.ts). Each write gives the
+-- record the next version of the directory's counter (resident_directory.latest_version), so
+-- "everything changed after version v" is a range scan of the UNIQUE index on version; a record changed
+-- twice is served once, as its latest. history is the JSON array of the record's changes (異動履歴).
+CREATE TABLE residents (
+  id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 40 AND id NOT GLOB '*[^A-Za-z0-9-]*'),
+  code TEXT NOT NULL UNIQUE CHECK (length(code) = 11 AND code NOT GLOB '*[^0-9]*'),
+  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+  kana TEXT NOT NULL CHECK (length(kana) BETWEEN 1 AND 100),
+  birth_date TEXT NOT NULL CHECK (birth_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+  sex TEXT NOT NULL CHECK (sex IN ('male', 'female')),
+  address TEXT NOT NULL CHECK (length(address) BETWEEN 1 AND 200),
+  household_id TEXT NOT NULL CHECK (length(household_id) <= 40),
+  status TEXT NOT NULL CHECK (status IN ('resident', 'moved-out', 'deceased')),
+  history TEXT NOT NULL CHECK (json_valid(history) AND json_type(history) = 'array' AND json_array_length(history) <= 50),
+  version INTEGER NOT NULL UNIQUE CHECK (version >= 1),
+  updated_at INTEGER NOT NULL
+) STRICT;
+
+-- One row: the directory's epoch (a new one when the directory is rebuilt from scratch: every
+-- replica of another epoch must be rebuilt) and the last version handed out.
+CREATE TABLE resident_directory (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  epoch TEXT NOT NULL CHECK (length(epoch) BETWEEN 1 AND 64),
+  latest_version INTEGER NOT NULL CHECK (latest_version >= 0),
+  epoch_started_at INTEGER
+) STRICT;
+INSERT INTO resident_directory (id, epoch, latest_version, epoch_started_at) VALUES (1, lower(hex(randomblob(16))), 0, NULL);
+CREATE TRIGGER resident_directory_no_delete BEFORE DELETE ON resident_directory
+  BEGIN SELECT RAISE(ABORT, 'resident_directory: the row is never deleted'); END;
+CREATE TRIGGER resident_directory_versions_only_grow BEFORE UPDATE OF latest_version ON resident_directory
+  WHEN NEW.latest_version < OLD.latest_version
+  BEGIN SELECT RAISE(ABORT, 'resident_directory: latest_version never goes back'); END;
+
+-- A changed record takes a new, higher version from the directory's counter (src/server/store/
+-- residents.ts advances the counter and writes in one transaction): a replica that has seen version
+-- v has seen every change up to v. (Inserts are not checked here: a trigger per row would cost a
+-- tenth of a million-resident seeding; a version beyond the counter collides with a later one.)
+CREATE TRIGGER residents_version_from_counter_update BEFORE UPDATE ON residents
+  WHEN NEW.version <= OLD.version OR NEW.version > (SELECT latest_version FROM resident_directory WHERE id = 1)
+  BEGIN SELECT RAISE(ABORT, 'residents: an update takes a new version from resident_directory.latest_version'); END;
+`,
+  },
 ];

@@ -38,6 +38,14 @@ export const DEMO_TERMINALS: readonly DemoTerminalSpec[] = [
   { id: 'term-demo-02', name: '住民課窓口2', file: 'demo-terminal-02.json' },
 ];
 
+/**
+ * The demo's resident directory: a SYNTHETIC town (src/domain/resident/synthetic-town.ts), fixed
+ * seed. Seed 232 happens to show most of what searching must cope with in 2,000 residents: all four
+ * eras, variant kanji (髙橋, 山﨑, 渡邊, 渡邉, 齊藤, 澤田, 濱田 …), kana with long vowel marks, births on era
+ * boundaries. Larger directories: `npm run server -- seed-residents`.
+ */
+export const DEMO_RESIDENTS = { count: 2000, seed: 232 } as const;
+
 export const DEMO_CARDS_DIR = 'demo-cards';
 /** The summary table (with the demo passwords) written at seeding. */
 export const DEMO_SUMMARY_FILE = 'demo-summary.txt';

@@ -11,32 +11,46 @@ import { recordEvent } from '../store/events';
 import { countOperators, insertOperator } from '../store/operators';
 import { generateTerminalSecret, insertTerminal, listTerminals } from '../store/terminals';
 import { writeCredentialFile } from '../admin/register-terminal';
+import { seedResidents } from '../admin/residents';
+import { countResidents } from '../store/residents';
 import { formatDemoSummary } from './summary';
-import { DEFAULT_DEMO_SERVER_URL, DEMO_CARDS_DIR, DEMO_SUMMARY_FILE, DEMO_OPERATORS, DEMO_SYSADMIN_NAME, DEMO_TERMINALS, type DemoOperatorSpec } from './demo-town';
+import {
+  DEFAULT_DEMO_SERVER_URL,
+  DEMO_CARDS_DIR,
+  DEMO_RESIDENTS,
+  DEMO_SUMMARY_FILE,
+  DEMO_OPERATORS,
+  DEMO_SYSADMIN_NAME,
+  DEMO_TERMINALS,
+  type DemoOperatorSpec,
+} from './demo-town';
 
 export interface DemoSeedResult {
   /** False when the database already held data: nothing was changed. */
   seeded: boolean;
   operators: (DemoOperatorSpec & { cardFile: string; keyId: string | null })[];
   terminals: { id: string; name: string; credentialFile: string }[];
+  /** Residents in the directory (synthetic): seeded with the town when the directory was empty. */
+  residents: number;
 }
 
 export function isServerEmpty(db: ServerDb): boolean {
   return countOperators(db) === 0 && listTerminals(db).length === 0;
 }
 
-function describe(dataDir: string, seeded: boolean, keyIds: Map<string, string>): DemoSeedResult {
+function describe(db: ServerDb, dataDir: string, seeded: boolean, keyIds: Map<string, string>): DemoSeedResult {
   return {
     seeded,
     operators: DEMO_OPERATORS.map((op) => ({ ...op, cardFile: join(dataDir, DEMO_CARDS_DIR, `${op.id}.json`), keyId: keyIds.get(op.id) ?? null })),
     terminals: DEMO_TERMINALS.map((t) => ({ id: t.id, name: t.name, credentialFile: join(dataDir, t.file) })),
+    residents: countResidents(db),
   };
 }
 
 /** Idempotent: a database that already holds operators or terminals is left untouched. */
 export async function seedDemoTown(db: ServerDb, options: { dataDir: string; clock: Clock; serverUrl?: string }): Promise<DemoSeedResult> {
   const { dataDir, clock } = options;
-  if (!isServerEmpty(db)) return describe(dataDir, false, new Map());
+  if (!isServerEmpty(db)) return describe(db, dataDir, false, new Map());
 
   // Slow work first (scrypt, key generation), then one transaction.
   const prepared = await Promise.all(
@@ -79,7 +93,9 @@ export async function seedDemoTown(db: ServerDb, options: { dataDir: string; clo
       insertTerminal(db, { id: spec.id, name: spec.name, secret, registeredAt: now });
       recordEvent(db, { at: now, terminalId: spec.id, kind: 'terminal-registered', detail: { name: spec.name, demo: true } });
     }
-    recordEvent(db, { at: now, kind: 'demo-seeded', detail: { operators: prepared.length, terminals: terminals.length } });
+    // Synthetic residents for the directory, unless it already holds some (e.g. seed-residents ran first).
+    const residents = countResidents(db) === 0 ? seedResidents(db, { count: DEMO_RESIDENTS.count, seed: DEMO_RESIDENTS.seed, clock }).count : 0;
+    recordEvent(db, { at: now, kind: 'demo-seeded', detail: { operators: prepared.length, terminals: terminals.length, residents } });
   }).immediate();
 
   mkdirSync(join(dataDir, DEMO_CARDS_DIR), { recursive: true, mode: 0o700 });
@@ -97,7 +113,7 @@ export async function seedDemoTown(db: ServerDb, options: { dataDir: string; clo
       { exclusive: false },
     );
   }
-  const result = describe(dataDir, true, new Map(prepared.map(({ spec, card }) => [spec.id, card.keyId])));
+  const result = describe(db, dataDir, true, new Map(prepared.map(({ spec, card }) => [spec.id, card.keyId])));
   // For `npm start`, which prints it next to the terminal's URL. Demo only: it holds the passwords.
   writeFileSync(join(dataDir, DEMO_SUMMARY_FILE), `${formatDemoSummary(result)}\n`, { mode: 0o600 });
   return result;

@@ -37,5 +37,7 @@ export function formatDemoSummary(result: DemoSeedResult): string {
     table(operatorRows),
     '',
     table(terminalRows),
+    '',
+    `住民 (合成データ・実在の人物ではありません): ${result.residents}人`,
   ].join('\n');
 }

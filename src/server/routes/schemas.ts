@@ -10,12 +10,15 @@ import {
   TimeResponseSchema,
 } from '../../shared/server-api';
 import { LogBatchRequestSchema, LogBatchResponseSchema, LogCursorResponseSchema } from '../../shared/log-api';
+import { OPERATOR_HEADER, OperatorHeaderSchema, ResidentChangesQuerySchema, ResidentChangesResponseSchema } from '../../shared/resident-api';
 import { toJsonSchema, type JsonSchema } from '../http/json-schema';
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid request (malformed JSON, wrong types, extra fields, weak password hash)',
+  400: 'Invalid request (malformed JSON, wrong types, extra fields, weak password hash; residents/changes: bad query, operator-required)',
   401: 'Terminal authentication failed (missing, malformed, unknown, wrong or retired credential)',
-  403: 'The card is unknown, revoked or lent to another operator; or (log-batches) log-wrong-terminal: a record of another terminal',
+  403:
+    'The card is unknown, revoked or lent to another operator; (log-batches) log-wrong-terminal: a record of another terminal; ' +
+    '(residents/changes) the operator may not receive resident data: operator-unknown, operator-inactive, operator-not-permitted, operator-without-card, operator-locked-out',
   404: 'Unknown operator',
   409: 'Refused: operator retired, operator locked out, or request id reused with other content; (log-batches) log-gap, log-conflict, log-broken-link, log-hash-mismatch: nothing stored, integrity alert recorded',
   413: 'Request body too large',
@@ -40,4 +43,17 @@ export const SCHEMAS = {
   logBatchRequest: toJsonSchema(LogBatchRequestSchema, 'input'),
   logBatchResponse: toJsonSchema(LogBatchResponseSchema, 'output', 'Every record of this terminal up to ackSeq is stored (durably), chained to ackHash'),
   logCursor: toJsonSchema(LogCursorResponseSchema, 'output', 'The end of this terminal\'s stored log (0 and the genesis hash when nothing is stored): resume after ackSeq'),
+  residentChangesQuery: toJsonSchema(ResidentChangesQuerySchema, 'input'),
+  residentChangesHeaders: {
+    type: 'object',
+    properties: {
+      [OPERATOR_HEADER]: toJsonSchema(OperatorHeaderSchema, 'input', 'The operator signed in at the terminal, on whose behalf the data is fetched'),
+    },
+    required: [OPERATOR_HEADER],
+  },
+  residentChanges: toJsonSchema(
+    ResidentChangesResponseSchema,
+    'output',
+    'Records changed after `after`, in version order (each once, as its latest); next = the last version in the page (after when empty); the replica is current when next reaches latest',
+  ),
 };

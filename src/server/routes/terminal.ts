@@ -15,6 +15,7 @@ import { recordSignInAttempt } from '../services/signin-attempts';
 import type { Terminal } from '../store/terminals';
 import type { RouteContext } from './context';
 import { registerLogRoutes } from './log';
+import { registerResidentRoutes } from './residents';
 import { errorResponses, SCHEMAS, TERMINAL_SECURITY } from './schemas';
 
 declare module 'fastify' {
@@ -97,6 +98,7 @@ export async function registerTerminalRoutes(app: FastifyInstance, context: Rout
       });
 
       await registerLogRoutes(scope, context);
+      await registerResidentRoutes(scope, context);
     },
     { prefix: API_PREFIX },
   );

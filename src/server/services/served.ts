@@ -15,6 +15,8 @@ import { recordEvent, type ServerEventKind } from '../store/events';
  */
 export const SERVED_EVENT_KINDS = {
   roster: 'roster-fetched',
+  /** A page of the resident directory's change feed (GET /api/v1/residents/changes). */
+  'resident-changes': 'resident-changes-fetched',
 } as const satisfies Record<string, ServerEventKind>;
 
 export type ServedData = keyof typeof SERVED_EVENT_KINDS;

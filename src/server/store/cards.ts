@@ -45,6 +45,11 @@ export function getCard(db: ServerDb, keyId: string): Card | undefined {
   return row && fromRow(row);
 }
 
+/** Whether the operator holds an active (not revoked) card. */
+export function hasActiveCard(db: ServerDb, operatorId: string): boolean {
+  return db.prepare(`SELECT 1 FROM cards WHERE operator_id = ? AND status = 'active' LIMIT 1`).get(operatorId) !== undefined;
+}
+
 export function listCards(db: ServerDb): Card[] {
   return (db.prepare('SELECT * FROM cards ORDER BY operator_id, issued_at, key_id').all() as CardRow[]).map(fromRow);
 }

@@ -24,7 +24,11 @@ export type ServerEventKind =
   | 'log-batch-received'
   | 'log-integrity-alert'
   | 'log-pruned'
-  | 'log-checkpoint-key-created';
+  | 'log-checkpoint-key-created'
+  | 'resident-changes-fetched'
+  | 'resident-changes-refused'
+  | 'residents-seeded'
+  | 'residents-moved';
 
 export interface ServerEvent {
   id: number;
