@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { createTerminalRuntime, ConfigurationError } from '../node/terminal/runtime';
 import { startHost } from './host-server';
 
-const USAGE = `使い方: npm run host -- [--port 8471] [--server http://127.0.0.1:8470] [--data-dir .terminal-data] [--credential FILE] [--idle-lock-seconds 300]`;
+const USAGE = `使い方: npm run host -- [--port 8471] [--server http://127.0.0.1:8470] [--data-dir .terminal-data] [--credential FILE] [--idle-lock-seconds 300] [--results-clear-seconds 60]`;
 
 async function main(): Promise<void> {
   let values;
@@ -18,6 +18,7 @@ async function main(): Promise<void> {
         'data-dir': { type: 'string', default: '.terminal-data' },
         credential: { type: 'string' },
         'idle-lock-seconds': { type: 'string' },
+        'results-clear-seconds': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -31,7 +32,8 @@ async function main(): Promise<void> {
   }
   const port = Number(values.port);
   const idle = values['idle-lock-seconds'] === undefined ? undefined : Number(values['idle-lock-seconds']);
-  if (!Number.isInteger(port) || port < 0 || port > 65535 || (idle !== undefined && !(Number.isInteger(idle) && idle >= 5 && idle <= 3600))) {
+  const clear = values['results-clear-seconds'] === undefined ? undefined : Number(values['results-clear-seconds']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535 || (idle !== undefined && !(Number.isInteger(idle) && idle >= 5 && idle <= 3600)) || (clear !== undefined && !(Number.isInteger(clear) && clear >= 5 && clear <= 600))) {
     console.error(`引数が正しくありません。\n${USAGE}`);
     process.exit(2);
   }
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
   const dataDir = resolve(values['data-dir']);
   let service;
   try {
-    service = createTerminalRuntime({ dataDir, credentialPath: values.credential, serverUrl: values.server, idleLockSeconds: idle, log: (m) => console.error(`[terminal] ${m}`) });
+    service = createTerminalRuntime({ dataDir, credentialPath: values.credential, serverUrl: values.server, idleLockSeconds: idle, resultsClearSeconds: clear, log: (m) => console.error(`[terminal] ${m}`) });
   } catch (error) {
     if (error instanceof ConfigurationError || error instanceof TypeError) {
       console.error(error.message);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTerminalRuntime } from '../node/terminal/runtime';
 import { registerIpc } from './ipc';
+import { safeStorageKeyStore } from './safe-storage-key';
 import { createMainWindow, defaultPaths } from './window';
 
 const { values } = parseArgs({
@@ -30,6 +31,7 @@ app.whenReady().then(() => {
       dataDir,
       credentialPath: typeof values.credential === 'string' ? values.credential : undefined,
       serverUrl: typeof values.server === 'string' ? values.server : undefined,
+      replicaKeys: safeStorageKeyStore(dataDir),
       log: (message) => console.error(`[terminal] ${message}`),
     });
   } catch (error) {

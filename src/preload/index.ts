@@ -15,6 +15,8 @@ const bridge: TerminalClient = {
   ackLogEvents: (input) => ipcRenderer.invoke(ipcChannel('ackLogEvents'), input),
   getLogCursor: (input) => ipcRenderer.invoke(ipcChannel('getLogCursor'), input),
   pushLogBatch: (input) => ipcRenderer.invoke(ipcChannel('pushLogBatch'), input),
+  fetchResidentChanges: (input) => ipcRenderer.invoke(ipcChannel('fetchResidentChanges'), input),
+  getReplicaKey: (input) => ipcRenderer.invoke(ipcChannel('getReplicaKey'), input),
   onSnapshot(listener) {
     const handler = (_event: IpcRendererEvent, snapshot: TerminalSnapshot) => listener(snapshot);
     ipcRenderer.on(IPC_SNAPSHOT_CHANNEL, handler);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { LogRecord } from '../domain/log/log-record';
 import { LogRecordSchema, MAX_BATCH_RECORDS } from './log-api';
 import type { LogEvent } from './log-event';
+import { MAX_RESIDENT_PAGE, type ResidentChangesResponse } from './resident-api';
 
 /** What the terminal is doing; the renderer shows exactly one screen per phase. */
 export type Phase =
@@ -72,6 +73,8 @@ export interface TerminalSnapshot {
   connection: ConnectionView;
   readers: string[];
   idleLockSeconds: number;
+  /** Search results and the open record are cleared after this long without activity (第22条7項). */
+  resultsClearSeconds: number;
   log: LogOutboxView;
 }
 
@@ -111,6 +114,21 @@ export type LogSyncResult =
 
 export const MAX_TAKE_EVENTS = 500;
 
+/** One page of the resident directory's change feed, fetched by main for the signed-in operator. */
+export type ResidentFeedResult =
+  | { ok: true; page: ResidentChangesResponse }
+  | {
+      ok: false;
+      /** True: try again later (network, server down). False: this operator or terminal gets no updates now. */
+      retry: boolean;
+      code: string;
+      /** Japanese, for the screen. */
+      message: string;
+    };
+
+/** The key that encrypts the resident replica at rest (AES-256, base64), only while someone is signed in. */
+export type ReplicaKeyResult = { ok: true; key: string } | { ok: false; message: string };
+
 export type CommandResult = { ok: true } | { ok: false; message: string };
 
 const Password = z.string().min(1).max(256);
@@ -128,6 +146,8 @@ export const terminalMethods = {
   ackLogEvents: z.object({ epoch: z.string().max(64), eid: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict(),
   getLogCursor: Empty,
   pushLogBatch: z.object({ records: z.array(LogRecordSchema).min(1).max(MAX_BATCH_RECORDS) }).strict(),
+  fetchResidentChanges: z.object({ after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), limit: z.number().int().min(1).max(MAX_RESIDENT_PAGE) }).strict(),
+  getReplicaKey: Empty,
 } as const;
 
 export type MethodName = keyof typeof terminalMethods;
@@ -148,6 +168,10 @@ export interface TerminalApi {
   getLogCursor(input: MethodInput<'getLogCursor'>): Promise<LogSyncResult>;
   /** Sends one batch of records (in seq order, chained) to the central server. */
   pushLogBatch(input: { records: LogRecord[] }): Promise<LogSyncResult>;
+  /** Resident directory changes after `after`, for the operator signed in now (refused otherwise). */
+  fetchResidentChanges(input: MethodInput<'fetchResidentChanges'>): Promise<ResidentFeedResult>;
+  /** The replica's encryption key, while an operator is signed in and working. */
+  getReplicaKey(input: MethodInput<'getReplicaKey'>): Promise<ReplicaKeyResult>;
 }
 
 /** Events pushed from main to the renderer. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startHost, type RunningHost, type SnapshotSource } from '../../src/host/host-server';
-import type { CommandResult, LogSyncResult, TerminalSnapshot } from '../../src/shared/contract';
+import type { CommandResult, LogSyncResult, ReplicaKeyResult, ResidentFeedResult, TerminalSnapshot } from '../../src/shared/contract';
 import { MAX_BATCH_BYTES } from '../../src/shared/log-api';
 
 /** A recording implementation of the contract: the transport, not the service, is under test. */
@@ -41,6 +41,14 @@ class RecordingService extends EventEmitter implements SnapshotSource {
   pushLogBatch = async (input: { records: unknown[] }): Promise<LogSyncResult> => {
     this.calls.push({ method: 'pushLogBatch', input });
     return { ok: true, ackSeq: input.records.length, ackHash: '0'.repeat(64) };
+  };
+  fetchResidentChanges = async (input: { after: number; limit: number }): Promise<ResidentFeedResult> => {
+    this.calls.push({ method: 'fetchResidentChanges', input });
+    return { ok: true, page: { residents: [], next: input.after, latest: input.after, epoch: 'e' } };
+  };
+  getReplicaKey = async (input: object): Promise<ReplicaKeyResult> => {
+    this.calls.push({ method: 'getReplicaKey', input });
+    return { ok: false, message: 'not signed in' };
   };
 }
 

@@ -22,6 +22,7 @@ export const OPEN_TIME = '2026-11-24T10:00:00+09:00';
 export interface StackOptions {
   time?: string;
   idleLockSeconds?: number;
+  resultsClearSeconds?: number;
 }
 
 export class Stack {
@@ -80,6 +81,7 @@ export class Stack {
       credentialPath: this.credentialPath,
       clockSource: this.clock,
       idleLockSeconds: this.options.idleLockSeconds,
+      resultsClearSeconds: this.options.resultsClearSeconds,
       syncIntervalMs: 2000,
       log: (line) => this.terminalLog.push(`${new Date().toISOString()} ${line}`),
     });

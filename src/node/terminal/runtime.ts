@@ -8,6 +8,7 @@ import type { CardService } from '../card/card-service';
 import { createPcscCardService } from '../card/pcsc-card-service';
 import { createServerClient } from './server-client';
 import { TerminalStateStore } from './terminal-state';
+import { FileReplicaKeyStore, type ReplicaKeyStore } from './replica-key';
 import { LogOutbox } from './log-outbox';
 import { TerminalService } from './terminal-service';
 
@@ -18,10 +19,13 @@ export interface TerminalRuntimeOptions {
   /** Overrides the server URL written in the credential file. */
   serverUrl?: string;
   idleLockSeconds?: number;
+  resultsClearSeconds?: number;
   syncIntervalMs?: number;
   /** Only tests pass these; production always uses the system clock and PC/SC. */
   clockSource?: ClockSource;
   cards?: CardService;
+  /** Electron passes its safeStorage-backed store; the second host keeps the key in a 0600 file. */
+  replicaKeys?: ReplicaKeyStore;
   log?: (message: string) => void;
 }
 
@@ -55,8 +59,10 @@ export function createTerminalRuntime(options: TerminalRuntimeOptions): Terminal
     server: createServerClient(credential, { monoNow: clockSource.monoNow }),
     store: new TerminalStateStore(options.dataDir),
     outbox: new LogOutbox(options.dataDir),
+    replicaKeys: options.replicaKeys ?? new FileReplicaKeyStore(options.dataDir),
     clockSource,
     idleLockSeconds: options.idleLockSeconds,
+    resultsClearSeconds: options.resultsClearSeconds,
     syncIntervalMs: options.syncIntervalMs,
     log: options.log,
   });

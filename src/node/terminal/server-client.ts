@@ -19,6 +19,7 @@ import {
 } from '../../shared/server-api';
 import { LogBatchResponseSchema, LogCursorResponseSchema, type LogBatchResponse } from '../../shared/log-api';
 import type { LogRecord } from '../../domain/log/log-record';
+import { OPERATOR_HEADER, RESIDENT_CHANGES_PATH, ResidentChangesResponseSchema, type ResidentChangesResponse } from '../../shared/resident-api';
 
 /** The server could not be reached or answered nonsense: retry later. */
 export class ServerUnavailableError extends Error {
@@ -46,6 +47,8 @@ export interface ServerClient {
   passwordChange(request: PasswordChangeRequest): Promise<PasswordChangeResponse>;
   logBatch(batchId: string, records: readonly LogRecord[]): Promise<LogBatchResponse>;
   logCursor(): Promise<LogBatchResponse>;
+  /** One page of the resident directory's change feed, for the operator signed in here. */
+  residentChanges(operatorId: string, after: number, limit: number): Promise<ResidentChangesResponse>;
 }
 
 export function createServerClient(credential: TerminalCredential, options: { timeoutMs?: number; monoNow: () => number }): ServerClient {
@@ -53,12 +56,12 @@ export function createServerClient(credential: TerminalCredential, options: { ti
   const auth = `${TERMINAL_AUTH_SCHEME} ${credential.terminalId}:${credential.secret}`;
   const timeoutMs = options.timeoutMs ?? 5000;
 
-  async function call<S extends z.ZodTypeAny>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown, timeout = timeoutMs): Promise<z.infer<S>> {
+  async function call<S extends z.ZodTypeAny>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown, timeout = timeoutMs, extraHeaders: Record<string, string> = {}): Promise<z.infer<S>> {
     let response: Response;
     try {
       response = await fetch(base + path, {
         method,
-        headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { authorization: auth, ...extraHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(timeout),
         redirect: 'error',
@@ -100,5 +103,7 @@ export function createServerClient(credential: TerminalCredential, options: { ti
     // A batch of up to 5000 records: the server verifies and commits it durably before answering.
     logBatch: (batchId, records) => call('POST', `${API_PREFIX}/log-batches`, LogBatchResponseSchema, { batchId, records }, Math.max(timeoutMs, 30_000)),
     logCursor: () => call('GET', `${API_PREFIX}/log-cursor`, LogCursorResponseSchema),
+    residentChanges: (operatorId, after, limit) =>
+      call('GET', `${API_PREFIX}${RESIDENT_CHANGES_PATH}?after=${after}&limit=${limit}`, ResidentChangesResponseSchema, undefined, Math.max(timeoutMs, 30_000), { [OPERATOR_HEADER]: operatorId }),
   };
 }

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { CardService, CardInsertedEvent, CardRemovedEvent } from '../card/card-service';
 import { CardError } from '../card/card-service';
 import { verifyPassword, hashPassword } from '../password/scrypt';
-import { MAX_TAKE_EVENTS, type TerminalApi, type TerminalSnapshot, type CommandResult, type Phase, type OperatorView, type PendingLogEvent, type LogSyncResult } from '../../shared/contract';
+import { MAX_TAKE_EVENTS, type TerminalApi, type TerminalSnapshot, type CommandResult, type Phase, type OperatorView, type PendingLogEvent, type LogSyncResult, type ResidentFeedResult, type ReplicaKeyResult } from '../../shared/contract';
 import type { LogRecord } from '../../domain/log/log-record';
 import type { RosterOperator, RosterResponse, TerminalCredential, CalendarExceptionWire } from '../../shared/server-api';
 import { reduceSession, initialSessionState, type SessionState, type SessionEvent, type SessionEffect } from '../../domain/session/session-machine';
@@ -22,6 +22,7 @@ import type { TerminalStateStore, OutboxEntry } from './terminal-state';
 import type { LogOutbox } from './log-outbox';
 import type { LogEvent } from '../../shared/log-event';
 import { relayLogCall } from './log-relay';
+import type { ReplicaKeyStore } from './replica-key';
 import { readerChanges, rosterChanges } from './roster-changes';
 import { buildHoursView, roleLabel, rosterAgeLabel, lockCauseLabel } from './snapshot-views';
 
@@ -35,10 +36,14 @@ export interface TerminalServiceOptions {
   clockSource: ClockSource;
   /** Idle time before the session locks (第22条7項); default 5 minutes. */
   idleLockSeconds?: number;
+  /** Resident search results are cleared after this long without activity (第22条7項); default 60 s. */
+  resultsClearSeconds?: number;
   /** How often roster, time and pending reports are exchanged with the server. */
   syncIntervalMs?: number;
   /** The heartbeat that checks hours, idleness and the clock. */
   tickMs?: number;
+  /** The resident replica's encryption key (safeStorage in Electron, a 0600 file in the second host). */
+  replicaKeys: ReplicaKeyStore;
   log?: (message: string) => void;
 }
 
@@ -92,7 +97,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     this.record({
       type: 'app.start',
       outcome: 'info',
-      detail: { pendingLogEvents: outbox.pending, serverUrl: this.o.credential.serverUrl.slice(0, 500), idleLockSeconds: this.idleLockMs / 1000, syncIntervalSeconds: (this.o.syncIntervalMs ?? 15_000) / 1000 },
+      detail: { pendingLogEvents: outbox.pending, serverUrl: this.o.credential.serverUrl.slice(0, 500), idleLockSeconds: this.idleLockMs / 1000, resultsClearSeconds: this.o.resultsClearSeconds ?? 60, syncIntervalSeconds: (this.o.syncIntervalMs ?? 15_000) / 1000 },
     });
     if (this.o.store.get().running) this.record({ type: 'app.crash-recovered', outcome: 'failure', detail: { tornLogLine: outbox.tornTail } });
     if (outbox.damaged) this.record({ type: 'log.outbox-damaged', outcome: 'failure', detail: { setAside: outbox.damaged.copy, unreadableLines: outbox.damaged.lines } });
@@ -170,6 +175,35 @@ export class TerminalService extends EventEmitter implements TerminalApi {
 
   pushLogBatch({ records }: { records: LogRecord[] }): Promise<LogSyncResult> {
     return relayLogCall(() => this.o.server.logBatch(randomUUID(), records));
+  }
+
+  /** The operator signed in and working now, or null (locked, signing in, nobody). */
+  private workingOperator(): string | null {
+    return this.state.step.kind === 'working' && this.state.session ? this.state.session.operatorId : null;
+  }
+
+  async fetchResidentChanges({ after, limit }: { after: number; limit: number }): Promise<ResidentFeedResult> {
+    const operatorId = this.workingOperator();
+    if (!operatorId) return { ok: false, retry: false, code: 'not-signed-in', message: 'サインインしている操作者がいないため、住民データを更新できません。' };
+    try {
+      return { ok: true, page: await this.o.server.residentChanges(operatorId, after, limit) };
+    } catch (error) {
+      if (error instanceof ServerRejectedError) {
+        if (error.status === 401) return { ok: false, retry: false, code: 'terminal-unauthorized', message: '中央サーバーがこの端末を認証しませんでした。住民データは更新されません。システム管理者に連絡してください。' };
+        return { ok: false, retry: error.status >= 500, code: error.code, message: error.message };
+      }
+      return { ok: false, retry: true, code: 'unreachable', message: '中央サーバーに接続できません。端末に保存した住民データで検索できます。' };
+    }
+  }
+
+  async getReplicaKey(): Promise<ReplicaKeyResult> {
+    if (!this.workingOperator()) return { ok: false, message: 'サインインしている操作者がいないため、住民データを開けません。' };
+    try {
+      return { ok: true, key: this.o.replicaKeys.key().toString('base64') };
+    } catch (error) {
+      this.o.log?.(`replica key: ${(error as Error).message}`);
+      return { ok: false, message: '住民データの暗号鍵を読み出せません。システム管理者に連絡してください。' };
+    }
   }
 
   async submitPassword({ password }: { password: string }): Promise<CommandResult> {
@@ -646,6 +680,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
       connection: { online: this.online, lastContactAt: this.lastContactAt, rosterAgeLabel: rosterAgeLabel(state.rosterReceivedAt, now) },
       readers: this.o.cards.readers(),
       idleLockSeconds: this.idleLockMs / 1000,
+      resultsClearSeconds: this.o.resultsClearSeconds ?? 60,
       log: { epoch: this.o.outbox.epoch, lastEid: this.o.outbox.lastEventId, pending: this.o.outbox.pendingCount, syncRequest: this.syncRequest },
     };
   }

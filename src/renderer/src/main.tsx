@@ -6,12 +6,13 @@ import { ipcClient } from './transport/ipc-client';
 import { wsClient } from './transport/ws-client';
 import { App } from './views/App';
 import { createLogWriter } from './log';
+import { ReplicaDb, replicaDbName } from './replica/replica-db';
 import './styles.css';
 
 let root: RootStore | null = null;
 const bridge = ipcClient();
 const api = bridge ?? wsClient((connected) => root?.connectionChanged(connected));
-root = new RootStore(api, { openLogWriter: (terminalId, clock) => createLogWriter({ terminalId, clock }) });
+root = new RootStore(api, { openLogWriter: (terminalId, clock) => createLogWriter({ terminalId, clock }), openReplica: (terminalId) => new ReplicaDb(replicaDbName(terminalId)) });
 if (bridge) root.connectionChanged(true);
 
 setInterval(() => root?.ui.advance(), 1000);

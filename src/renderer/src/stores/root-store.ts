@@ -7,10 +7,14 @@ import { UiStore } from './ui-store';
 import { LogStore } from './log-store';
 import type { LogWriter } from '../log/log-writer';
 import type { LogClock } from '../log/log-writer';
+import { ResidentStore } from './resident-store';
+import type { ReplicaDb } from '../replica/replica-db';
 
 export interface RootStoreOptions {
   /** Opens the terminal's operation log (production: createLogWriter). */
   openLogWriter: (terminalId: string, clock: LogClock) => LogWriter;
+  /** Opens the terminal's resident replica (production: new ReplicaDb(replicaDbName(id))). */
+  openReplica: (terminalId: string) => ReplicaDb;
   syncIntervalMs?: number;
 }
 
@@ -18,6 +22,7 @@ export class RootStore {
   readonly session: SessionStore;
   readonly ui: UiStore;
   readonly log: LogStore;
+  readonly residents: ResidentStore;
   private lastActivityReport = 0;
 
   constructor(
@@ -37,6 +42,13 @@ export class RootStore {
       now: () => this.ui.trustedNow,
       syncIntervalMs: options.syncIntervalMs,
     });
+    this.residents = new ResidentStore({
+      api,
+      log: this.log,
+      openReplica: options.openReplica,
+      now: () => this.ui.trustedNow,
+      idleClearMs: () => (this.session.snapshot?.resultsClearSeconds ?? 60) * 1000,
+    });
     api.onSnapshot((snapshot) => this.receive(snapshot));
   }
 
@@ -46,6 +58,7 @@ export class RootStore {
     this.session.receive(snapshot);
     this.ui.setTrustedNow(snapshot.now);
     this.log.receive(snapshot);
+    this.residents.receive(snapshot);
   }
 
   connectionChanged(connected: boolean): void {
@@ -60,6 +73,7 @@ export class RootStore {
   activity(): void {
     const now = Date.now();
     if (now - this.lastActivityReport < 1000) return;
+    this.residents.activity();
     this.lastActivityReport = now;
     void this.api.reportActivity({});
   }

@@ -73,6 +73,8 @@ export function wsClient(onConnection: ConnectionListener): TerminalClient {
     ackLogEvents: (input) => call('ackLogEvents', input),
     getLogCursor: (input) => call('getLogCursor', input),
     pushLogBatch: (input) => call('pushLogBatch', input),
+    fetchResidentChanges: (input) => call('fetchResidentChanges', input),
+    getReplicaKey: (input) => call('getReplicaKey', input),
     onSnapshot(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

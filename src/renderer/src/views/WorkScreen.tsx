@@ -1,10 +1,11 @@
 // The work screen's frame: who is signed in, on which terminal, how long until 17:15, and the
-// server connection. The counter work itself (resident search) plugs into the body.
+// server connection; the counter work itself (the resident search) in the body.
 import { observer } from 'mobx-react-lite';
 import { useEffect } from 'react';
 import { useStores } from '../stores/root-store';
 import { formatClock } from './format';
 import { LogAlerts, LogStatusItem } from './LogStatus';
+import { ResidentSearch } from './ResidentSearch';
 
 export const WorkScreen = observer(function WorkScreen() {
   const { session, ui } = useStores();
@@ -69,15 +70,7 @@ export const WorkScreen = observer(function WorkScreen() {
         <div className="banner banner-warning">サーバーに接続できません。端末に保存した操作者名簿で業務を続けています（{connection.rosterAgeLabel}）。</div>
       )}
       <main className="work-body">
-        <section className="card">
-          <h2>業務メニュー</h2>
-          <p>住民の本人確認情報の検索は、検索の目的（事務の種類と受付番号）を入力してから行います。</p>
-          <ul className="menu">
-            <li>
-              <span className="menu-key">F2</span> 住民検索（目的の入力から）<span className="menu-note">次の版で利用できます</span>
-            </li>
-          </ul>
-        </section>
+        <ResidentSearch />
         <section className="card card-muted">
           <h2>離席するとき</h2>
           <p>必ずカードを抜いてください。カードを抜くと直ちにロックされます。{Math.round(snap.idleLockSeconds / 60)}分間操作がない場合も自動でロックします。</p>

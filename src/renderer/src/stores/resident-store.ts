@@ -1,0 +1,371 @@
+// The counter's resident search (issue 4, 第22条): purpose first, then a search on the local
+// replica, results and one record at a time, the resident code masked until deliberately revealed.
+//
+// Privacy rules enforced here (the views only show what this store holds):
+// - no search without a stated purpose (a category and a case/receipt number or a clear note);
+//   the purpose, the search and its criteria are logged together, BEFORE any result is shown — if
+//   the log cannot be written, nothing is shown;
+// - the list of hits shown and every record opened are logged; so is every reveal of the code;
+// - results and the open record are cleared after `idleClearMs` without activity, on every lock or
+//   sign-out (any snapshot that is not 'working' for the same operator), and when a case ends;
+// - the replica key (from main) is held only while the operator works, and dropped with the rest.
+// I/O is injected: the contract client, the log, the replica database, time and timers.
+import { makeAutoObservable, runInAction } from 'mobx';
+import type { TerminalClient, TerminalSnapshot } from '../../../shared/contract';
+import type { LogEvent } from '../../../shared/log-event';
+import type { Resident } from '../../../shared/resident-api';
+import { checkPurpose, DEFAULT_PURPOSE_CATEGORIES, type Purpose, type PurposeCategory, type PurposeInput } from '../../../domain/resident/purpose';
+import { parseSearchInput, type SearchInput } from '../../../domain/resident/search-query';
+import { ReplicaCrypto } from '../replica/replica-crypto';
+import type { FeedState, ReplicaDb } from '../replica/replica-db';
+import { searchReplica } from '../replica/replica-search';
+import { syncReplica } from '../replica/replica-sync';
+
+export interface ResidentStoreDeps {
+  api: Pick<TerminalClient, 'fetchResidentChanges' | 'getReplicaKey'>;
+  log: { append(event: LogEvent): Promise<void> };
+  openReplica: (terminalId: string) => ReplicaDb;
+  /** Trusted now, epoch ms. */
+  now: () => number;
+  /** Clears results after this long without activity (第22条7項): the terminal's setting, read when the timer starts. */
+  idleClearMs: () => number;
+  /** How long a revealed resident code stays visible. Default 10 s. */
+  revealMs?: number;
+  /** How often the replica asks for changes while an operator works. Default 60 s. */
+  replicaRefreshMs?: number;
+  categories?: readonly PurposeCategory[];
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (handle: unknown) => void;
+}
+
+export type FieldErrors = Partial<Record<string, string>>;
+
+export interface ReplicaStatus {
+  state: 'closed' | 'loading' | 'current' | 'failed';
+  /** Residents in the replica. */
+  count: number;
+  feed: FeedState | null;
+  /** Why the last update failed (Japanese), or null. */
+  problem: string | null;
+}
+
+const MAX_SHOWN = 50;
+/** User Timing entry (performance.measure) of each search on the replica: index reads, decryption, matching. */
+export const QUERY_MEASURE = 'resident-query';
+
+export class ResidentStore {
+  purpose: Purpose | null = null;
+  purposeErrors: FieldErrors = {};
+  searchErrors: FieldErrors = {};
+  /** Results of the last search (null: no search yet in this case). */
+  hits: Resident[] | null = null;
+  truncated = false;
+  selected: Resident | null = null;
+  codeRevealed = false;
+  /** "Hide screen": everything covered until shown again. */
+  hidden = false;
+  busy = false;
+  /** A message for the operator about the last action (Japanese). */
+  message: string | null = null;
+  replica: ReplicaStatus = { state: 'closed', count: 0, feed: null, problem: null };
+
+  private operatorId: string | null = null;
+  private terminalId: string | null = null;
+  private db: ReplicaDb | null = null;
+  private sealer: ReplicaCrypto | null = null;
+  private idleTimer: unknown = null;
+  private revealTimer: unknown = null;
+  private refreshTimer: unknown = null;
+  private syncing: Promise<void> | null = null;
+  /** Bumped on every clear: an async step that finds it changed drops what it was about to show. */
+  private generation = 0;
+  readonly categories: readonly PurposeCategory[];
+  private readonly setTimer: (fn: () => void, ms: number) => unknown;
+  private readonly clearTimer: (handle: unknown) => void;
+
+  constructor(private readonly d: ResidentStoreDeps) {
+    this.categories = d.categories ?? DEFAULT_PURPOSE_CATEGORIES;
+    this.setTimer = d.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+    this.clearTimer = d.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
+    makeAutoObservable<ResidentStore, 'd' | 'db' | 'sealer' | 'idleTimer' | 'revealTimer' | 'refreshTimer' | 'syncing' | 'generation' | 'setTimer' | 'clearTimer'>(this, {
+      d: false,
+      db: false,
+      sealer: false,
+      idleTimer: false,
+      revealTimer: false,
+      refreshTimer: false,
+      syncing: false,
+      generation: false,
+      setTimer: false,
+      clearTimer: false,
+    });
+  }
+
+  /** Follows main's snapshot: anything but 'working' for the same operator clears everything. */
+  receive(snapshot: TerminalSnapshot): void {
+    const working = snapshot.phase === 'working' && snapshot.operator ? snapshot.operator.id : null;
+    if (working !== this.operatorId) {
+      this.closeSession();
+      if (working) this.openSession(working, snapshot.terminal.id);
+    }
+  }
+
+  private openSession(operatorId: string, terminalId: string): void {
+    this.operatorId = operatorId;
+    if (this.terminalId !== terminalId) {
+      this.db?.close();
+      this.db = this.d.openReplica(terminalId);
+      this.terminalId = terminalId;
+    }
+    void this.refreshCount();
+    void this.updateReplica();
+  }
+
+  /** Lock, sign-out, another operator: nothing of this session stays in memory. */
+  private closeSession(): void {
+    this.operatorId = null;
+    this.sealer = null;
+    this.purpose = null;
+    this.purposeErrors = {};
+    this.clearResults();
+    this.hidden = false;
+    this.message = null;
+    if (this.refreshTimer) this.clearTimer(this.refreshTimer);
+    this.refreshTimer = null;
+    if (this.replica.state !== 'closed') this.replica = { ...this.replica, state: 'closed', problem: null };
+  }
+
+  private clearResults(): void {
+    this.generation++;
+    this.hits = null;
+    this.truncated = false;
+    this.selected = null;
+    this.searchErrors = {};
+    this.hideCode();
+    if (this.idleTimer) this.clearTimer(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  private hideCode(): void {
+    this.codeRevealed = false;
+    if (this.revealTimer) this.clearTimer(this.revealTimer);
+    this.revealTimer = null;
+  }
+
+  /** Keyboard or pointer activity on the work screen: results stay while the operator works. */
+  activity(): void {
+    if (this.hits === null && this.selected === null) return;
+    if (this.idleTimer) this.clearTimer(this.idleTimer);
+    this.idleTimer = this.setTimer(() => runInAction(() => this.clearResults()), this.d.idleClearMs());
+  }
+
+  private async key(): Promise<ReplicaCrypto | null> {
+    if (this.sealer) return this.sealer;
+    const answer = await this.d.api.getReplicaKey({});
+    if (!answer.ok) {
+      runInAction(() => (this.message = answer.message));
+      return null;
+    }
+    const sealer = await ReplicaCrypto.fromBase64(answer.key);
+    if (!this.operatorId) return null;
+    this.sealer = sealer;
+    return sealer;
+  }
+
+  private async refreshCount(): Promise<void> {
+    const db = this.db;
+    if (!db) return;
+    const [count, feed] = await Promise.all([db.residents.count(), db.state.get('feed')]);
+    runInAction(() => (this.replica = { ...this.replica, count, feed: feed ?? null }));
+  }
+
+  /** Brings the replica up to date (at sign-in, then every replicaRefreshMs while working). */
+  updateReplica(): Promise<void> {
+    this.syncing ??= this.runUpdate().finally(() => {
+      this.syncing = null;
+      if (this.operatorId) {
+        if (this.refreshTimer) this.clearTimer(this.refreshTimer);
+        this.refreshTimer = this.setTimer(() => void this.updateReplica(), this.d.replicaRefreshMs ?? 60_000);
+      }
+    });
+    return this.syncing;
+  }
+
+  private async runUpdate(): Promise<void> {
+    const db = this.db;
+    const sealer = await this.key();
+    if (!db || !sealer || !this.operatorId) return;
+    runInAction(() => (this.replica = { ...this.replica, state: 'loading' }));
+    const result = await syncReplica(db, sealer, (after, limit) => this.d.api.fetchResidentChanges({ after, limit }), this.d.now, {
+      onProgress: (feed) => runInAction(() => (this.replica = { ...this.replica, feed })),
+    });
+    if (result.kind === 'failed' && result.code === 'terminal-unauthorized') {
+      // The server no longer accepts this terminal (retired, registration revoked): the resident
+      // data it holds must not stay on its disk (issue 4 item 6).
+      await this.wipeReplica('terminal-unauthorized');
+      runInAction(() => (this.replica = { state: 'failed', count: 0, feed: null, problem: result.message }));
+      return;
+    }
+    const count = await db.residents.count();
+    runInAction(() => {
+      if (!this.operatorId) return;
+      this.replica =
+        result.kind === 'current'
+          ? { state: 'current', count, feed: result.state, problem: null }
+          : { state: 'failed', count, feed: this.replica.feed, problem: result.message };
+    });
+  }
+
+  /** Deletes the replica database (and logs it); the next working session starts an empty one. */
+  private async wipeReplica(reason: string): Promise<void> {
+    const db = this.db;
+    if (!db) return;
+    const residents = await db.residents.count().catch(() => -1);
+    db.close();
+    await db.delete();
+    this.db = this.terminalId ? this.d.openReplica(this.terminalId) : null;
+    await this.d.log.append(this.event('replica.wiped', 'info', { reason, residents })).catch(() => undefined);
+  }
+
+  private event(type: string, outcome: LogEvent['outcome'], detail: LogEvent['detail']): LogEvent {
+    return { type, outcome, operatorId: this.operatorId, cardKeyId: null, detail };
+  }
+
+  private purposeDetail(): Record<string, string | null> {
+    const p = this.purpose;
+    return { purposeCategory: p?.categoryId ?? null, caseNumber: p?.caseNumber ?? null };
+  }
+
+  /** States the purpose of the case (第22条6項). A new case replaces the old one and clears its results. */
+  async statePurpose(input: PurposeInput): Promise<boolean> {
+    const checked = checkPurpose(input, this.categories);
+    if (!checked.ok) {
+      this.purposeErrors = Object.fromEntries(checked.errors.map((e) => [e.field, e.message]));
+      return false;
+    }
+    this.purposeErrors = {};
+    try {
+      await this.d.log.append(this.event('purpose.stated', 'info', { purposeCategory: checked.purpose.categoryId, caseNumber: checked.purpose.caseNumber, note: checked.purpose.note }));
+    } catch {
+      runInAction(() => (this.message = '操作記録を書き込めないため、検索を始められません。'));
+      return false;
+    }
+    runInAction(() => {
+      this.clearResults();
+      this.purpose = checked.purpose;
+      this.message = null;
+    });
+    return true;
+  }
+
+  /** Ends the case: its purpose, results and record are gone; the next search needs a new purpose. */
+  async endCase(): Promise<void> {
+    if (!this.purpose) return;
+    const detail = this.purposeDetail();
+    this.purpose = null;
+    this.clearResults();
+    await this.d.log.append(this.event('purpose.ended', 'info', detail)).catch(() => undefined);
+  }
+
+  /** Searches the replica with the stated purpose. */
+  async search(input: SearchInput): Promise<void> {
+    if (!this.purpose || !this.operatorId) {
+      this.message = '検索の目的を先に入力してください。';
+      return;
+    }
+    const parsed = parseSearchInput(input, new Date(this.d.now() + 9 * 3_600_000).toISOString().slice(0, 10));
+    if (!parsed.ok) {
+      this.searchErrors = Object.fromEntries(parsed.errors.map((e) => [e.field, e.message]));
+      await this.d.log.append(this.event('resident.search-refused', 'failure', { ...this.purposeDetail(), fields: parsed.errors.map((e) => e.field).join(',') })).catch(() => undefined);
+      return;
+    }
+    this.searchErrors = {};
+    this.busy = true;
+    const generation = ++this.generation;
+    try {
+      const sealer = await this.key();
+      const db = this.db;
+      if (!sealer || !db) return;
+      // User Timing for the benchmark (bench/resident-replica.ts): how long the query itself took. Durations only.
+      const queryStart = performance.now();
+      const found = await searchReplica(db, sealer, parsed.criteria, MAX_SHOWN);
+      performance.measure(QUERY_MEASURE, { start: queryStart, end: performance.now() });
+      if (generation !== this.generation) return;
+      // Logged before anything is shown: a search the log does not have never reaches the screen.
+      await this.d.log.append(
+        this.event('resident.search', 'success', {
+          ...this.purposeDetail(),
+          criteria: parsed.summary,
+          hits: found.residents.length,
+          truncated: found.truncated,
+          source: 'replica',
+          replicaVersion: this.replica.feed?.next ?? 0,
+          shownIds: found.residents.map((r) => r.id).join(',').slice(0, 500),
+        }),
+      );
+      runInAction(() => {
+        if (generation !== this.generation) return;
+        this.hits = found.residents;
+        this.truncated = found.truncated;
+        this.selected = null;
+        this.hideCode();
+        this.message = found.residents.length === 0 ? '該当する住民は見つかりませんでした。' : null;
+      });
+      this.activity();
+    } catch (error) {
+      runInAction(() => (this.message = `検索できませんでした（${error instanceof Error ? error.message : String(error)}）。`));
+    } finally {
+      runInAction(() => (this.busy = false));
+    }
+  }
+
+  /** Opens one record of the results (logged first). */
+  async open(resident: Resident): Promise<void> {
+    if (!this.hits?.some((r) => r.id === resident.id)) return;
+    try {
+      await this.d.log.append(this.event('resident.viewed', 'success', { ...this.purposeDetail(), residentId: resident.id }));
+    } catch {
+      runInAction(() => (this.message = '操作記録を書き込めないため、記録を表示できません。'));
+      return;
+    }
+    runInAction(() => {
+      this.selected = resident;
+      this.hideCode();
+    });
+    this.activity();
+  }
+
+  closeRecord(): void {
+    this.selected = null;
+    this.hideCode();
+  }
+
+  /** Shows the open record's resident code for revealMs (第22条9項: deliberate, logged, short). */
+  async revealCode(): Promise<void> {
+    const resident = this.selected;
+    if (!resident) return;
+    try {
+      await this.d.log.append(this.event('resident.code-revealed', 'info', { ...this.purposeDetail(), residentId: resident.id }));
+    } catch {
+      runInAction(() => (this.message = '操作記録を書き込めないため、住民票コードを表示できません。'));
+      return;
+    }
+    runInAction(() => {
+      if (this.selected !== resident) return;
+      this.codeRevealed = true;
+      if (this.revealTimer) this.clearTimer(this.revealTimer);
+      this.revealTimer = this.setTimer(() => runInAction(() => this.hideCode()), this.d.revealMs ?? 10_000);
+    });
+  }
+
+  /** One key covers everything on screen while a resident leans over the counter (第22条8項). */
+  toggleHidden(): void {
+    this.hidden = !this.hidden;
+  }
+
+  dispose(): void {
+    this.closeSession();
+    this.db?.close();
+    this.db = null;
+  }
+}
