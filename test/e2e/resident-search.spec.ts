@@ -135,6 +135,16 @@ test('purpose first; the search and its purpose logged together; code reveal log
   await expect(page.getByTestId('record-code')).toContainText(person.code);
   await shoot(page, '19-record-code-revealed');
 
+  // Printing asks for a reason first, and the printout is logged with what it holds.
+  await page.getByTestId('print-record').click();
+  await page.getByTestId('print-confirm').click();
+  await expect(page.getByTestId('print-dialog')).toContainText('理由を選んでください');
+  await page.getByTestId('print-reason').selectOption('approval');
+  await shoot(page, '21-print-confirm');
+  await page.getByTestId('print-confirm').click();
+  await expect(page.getByTestId('print-dialog')).toHaveCount(0);
+  await expect(page.getByTestId('print-area')).toHaveCount(0);
+
   // Bad input: a code with a wrong check digit is refused with a message, and the attempt logged.
   await page.getByTestId('record-close').click();
   const wrong = `${person.code.slice(0, 10)}${(residentCodeCheckDigit(person.code.slice(0, 10)) + 1) % 10}`;
@@ -144,6 +154,10 @@ test('purpose first; the search and its purpose logged together; code reveal log
   await expect(page.getByTestId('search-error-code')).toContainText('検査数字');
   await searchFor(page, { code: '', birth: '平成31年5月1日' });
   await expect(page.getByTestId('search-error-birth')).toContainText('令和');
+  // A control character pasted into a field.
+  await searchFor(page, { birth: '', kana: 'やま\u0007だ' });
+  await expect(page.getByTestId('search-error-kana')).toBeVisible();
+  await page.getByTestId('search-kana').fill('');
 
   // Idle: the results go by themselves after the terminal's setting.
   await page.getByTestId('search-birth').fill('');
@@ -191,7 +205,8 @@ test('purpose first; the search and its purpose logged together; code reveal log
   expect(purposes[0]!.seq).toBeLessThan(searches[0]!.seq);
   expect(records.filter((r) => r.type === 'resident.viewed').map((r) => r.detail.residentId)).toEqual([person.id]);
   expect(records.filter((r) => r.type === 'resident.code-revealed').map((r) => r.detail.residentId)).toEqual([person.id]);
-  expect(records.filter((r) => r.type === 'resident.search-refused').map((r) => r.detail.fields)).toEqual(['code', 'birth']);
+  expect(records.filter((r) => r.type === 'resident.search-refused').map((r) => r.detail.fields)).toEqual(['code', 'birth', 'kana']);
+  expect(records.filter((r) => r.type === 'resident.printed').map((r) => [r.detail.residentId, r.detail.reason, r.detail.caseNumber, r.detail.codeMasked])).toEqual([[person.id, 'approval', 'R8-1234', true]]);
   // No personal data in the log's text: not the name, the kana, nor the code.
   const text = JSON.stringify(records);
   expect(text).not.toContain(person.code);

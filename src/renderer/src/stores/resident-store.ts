@@ -34,6 +34,8 @@ export interface ResidentStoreDeps {
   /** How often the replica asks for changes while an operator works. Default 60 s. */
   replicaRefreshMs?: number;
   categories?: readonly PurposeCategory[];
+  /** Opens the print dialog of the window (production: window.print). */
+  print?: () => void;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
 }
@@ -50,6 +52,15 @@ export interface ReplicaStatus {
 }
 
 const MAX_SHOWN = 50;
+
+/** Why a record is printed (logged with it). */
+export const PRINT_REASONS = [
+  { id: 'applicant-copy', label: '申請・届出の処理票として（窓口で使用後に廃棄）' },
+  { id: 'approval', label: '決裁・照合用' },
+  { id: 'other', label: 'その他（理由を入力）' },
+] as const;
+/** What a printout holds: the resident code only masked (第22条9項). */
+const PRINTED_FIELDS = 'name,kana,birthDate,sex,address,status,history,codeMasked';
 /** User Timing entry (performance.measure) of each search on the replica: index reads, decryption, matching. */
 export const QUERY_MEASURE = 'resident-query';
 
@@ -61,6 +72,11 @@ export class ResidentStore {
   hits: Resident[] | null = null;
   truncated = false;
   selected: Resident | null = null;
+  /** The print confirmation is open for the selected record. */
+  printAsked = false;
+  printErrors: FieldErrors = {};
+  /** The record being printed (the print-only area shows it while the print dialog is up). */
+  printing: Resident | null = null;
   codeRevealed = false;
   /** "Hide screen": everything covered until shown again. */
   hidden = false;
@@ -137,6 +153,9 @@ export class ResidentStore {
 
   private clearResults(): void {
     this.generation++;
+    this.printAsked = false;
+    this.printErrors = {};
+    this.printing = null;
     this.hits = null;
     this.truncated = false;
     this.selected = null;
@@ -337,7 +356,52 @@ export class ResidentStore {
 
   closeRecord(): void {
     this.selected = null;
+    this.printAsked = false;
     this.hideCode();
+  }
+
+  /** 第22条4項・5項: a printout leaves the counter's control — asked, with a reason, and logged with what it holds. */
+  askPrint(): void {
+    if (!this.selected) return;
+    this.printAsked = true;
+    this.printErrors = {};
+  }
+
+  cancelPrint(): void {
+    this.printAsked = false;
+    this.printErrors = {};
+  }
+
+  async confirmPrint(reason: string, note: string): Promise<void> {
+    const resident = this.selected;
+    if (!resident || !this.printAsked) return;
+    const cleanNote = note.normalize('NFKC').trim();
+    const errors: FieldErrors = {};
+    if (!PRINT_REASONS.some((r) => r.id === reason)) errors.reason = '印刷する理由を選んでください。';
+    if (reason === 'other' && cleanNote.length < 4) errors.note = '「その他」の場合は理由を具体的に入力してください（4文字以上）。';
+    if (cleanNote.length > 100 || /[\p{Cc}\p{Cf}]/u.test(cleanNote)) errors.note = '理由は100文字以内で、制御文字を含めずに入力してください。';
+    if (Object.keys(errors).length > 0) {
+      this.printErrors = errors;
+      return;
+    }
+    try {
+      await this.d.log.append(
+        this.event('resident.printed', 'info', { ...this.purposeDetail(), residentId: resident.id, reason, note: cleanNote || null, contents: PRINTED_FIELDS, codeMasked: true }),
+      );
+    } catch {
+      runInAction(() => (this.message = '操作記録を書き込めないため、印刷できません。'));
+      return;
+    }
+    runInAction(() => {
+      this.printAsked = false;
+      this.printing = resident;
+    });
+    try {
+      (this.d.print ?? (() => window.print()))();
+    } finally {
+      // window.print() returns when the dialog is closed: the print-only copy goes at once.
+      runInAction(() => (this.printing = null));
+    }
   }
 
   /** Shows the open record's resident code for revealMs (第22条9項: deliberate, logged, short). */

@@ -2,12 +2,12 @@
 // (logged, for a few seconds).
 import { observer } from 'mobx-react-lite';
 import { useStores } from '../stores/root-store';
+import { ResidentHistory } from './ResidentHistory';
 import { formatJapaneseDate } from '../../../domain/resident/era';
 import { maskResidentCode } from '../../../domain/resident/resident-code';
+import { PrintDialog } from './PrintDialog';
+import { SEX_LABEL as SEX, STATUS_LABEL as STATUS } from './resident-labels';
 
-const SEX = { male: '男', female: '女' } as const;
-const STATUS = { resident: '住民', 'moved-out': '転出', deceased: '死亡' } as const;
-const KIND = { birth: '出生', 'moved-in': '転入', 'moved-within': '転居', 'name-changed': '氏名変更', 'code-changed': 'コード変更', 'moved-out': '転出', deceased: '死亡', corrected: '職権修正' } as const;
 
 export const ResidentRecord = observer(function ResidentRecord() {
   const { residents } = useStores();
@@ -20,10 +20,14 @@ export const ResidentRecord = observer(function ResidentRecord() {
           {r.name}
           <span className="record-kana">{r.kana}</span>
         </h3>
+        <button className="secondary" onClick={() => residents.askPrint()} data-testid="print-record">
+          印刷…
+        </button>
         <button className="secondary" onClick={() => residents.closeRecord()} data-testid="record-close">
           一覧に戻る（Esc）
         </button>
       </div>
+      <PrintDialog />
       <dl className="record-fields">
         <dt>生年月日</dt>
         <dd>{formatJapaneseDate(r.birthDate)}</dd>
@@ -45,17 +49,7 @@ export const ResidentRecord = observer(function ResidentRecord() {
         </dd>
       </dl>
       <h4>異動履歴</h4>
-      <table className="history">
-        <tbody>
-          {r.history.map((h, i) => (
-            <tr key={i}>
-              <td>{formatJapaneseDate(h.date)}</td>
-              <td>{KIND[h.kind]}</td>
-              <td>{h.note}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ResidentHistory history={r.history} />
     </div>
   );
 });

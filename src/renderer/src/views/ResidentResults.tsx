@@ -3,9 +3,8 @@ import { observer } from 'mobx-react-lite';
 import { useStores } from '../stores/root-store';
 import { formatJapaneseDate } from '../../../domain/resident/era';
 import { maskResidentCode } from '../../../domain/resident/resident-code';
+import { SEX_LABEL as SEX, STATUS_TAG as STATUS } from './resident-labels';
 
-const SEX = { male: '男', female: '女' } as const;
-const STATUS = { resident: '', 'moved-out': '転出', deceased: '死亡' } as const;
 
 export const ResidentResults = observer(function ResidentResults() {
   const { residents } = useStores();

@@ -7,6 +7,7 @@ import { PurposeForm } from './PurposeForm';
 import { ResidentRecord } from './ResidentRecord';
 import { ResidentResults } from './ResidentResults';
 import { ReplicaStatusLine } from './ReplicaStatusLine';
+import { PrintArea } from './PrintDialog';
 import type { SearchInput } from '../../../domain/resident/search-query';
 
 const EMPTY: Required<SearchInput> = { kana: '', name: '', birth: '', address: '', code: '' };
@@ -54,6 +55,7 @@ export const ResidentSearch = observer(function ResidentSearch() {
 
   return (
     <section className="card resident" data-testid="resident-search">
+      <PrintArea />
       {residents.hidden && (
         <div className="privacy-cover" data-testid="privacy-cover" role="dialog" aria-label="画面を隠しています">
           <p>画面を隠しています</p>
