@@ -8,6 +8,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { Stack } from '../support/stack';
 import { DEMO_OPERATORS } from '../../src/server/demo/demo-town';
 import { logRecordsAfter } from '../../src/server/store/log-records';
+import { retireTerminal } from '../../src/server/admin/register-terminal';
 import { eraOf } from '../../src/domain/resident/era';
 import { maskResidentCode, residentCodeCheckDigit } from '../../src/domain/resident/resident-code';
 import type { LogRecord } from '../../src/domain/log/log-record';
@@ -212,4 +213,24 @@ test('purpose first; the search and its purpose logged together; code reveal log
   expect(text).not.toContain(person.code);
   expect(text).not.toContain(person.name);
   expect(text).not.toContain(person.kana);
+
+  // The terminal is retired on the server: at its next replica update (a new case) the resident data
+  // on this terminal is wiped, and searches find nothing.
+  retireTerminal(stack.server!.db, { terminalId: 'term-demo-01', clock: stack.clock });
+  await page.getByTestId('end-case').click();
+  await statePurpose(page, 'juminhyo-copy', 'R8-9999');
+  await expect(page.getByTestId('replica-status')).toHaveAttribute('data-count', '0', { timeout: 15_000 });
+  await expect(page.getByTestId('replica-status')).toContainText('認証しませんでした');
+  const left = await page.evaluate(`new Promise((resolve) => {
+    const open = indexedDB.open('kumiyama-replica-term-demo-01');
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains('residents')) { db.close(); resolve(0); return; }
+      const count = db.transaction('residents').objectStore('residents').count();
+      count.onsuccess = () => { db.close(); resolve(count.result); };
+    };
+  })`);
+  expect(left).toBe(0);
+  await searchFor(page, { code: person.code });
+  await expect(page.getByTestId('resident-message')).toContainText('見つかりませんでした');
 });

@@ -274,6 +274,9 @@ export class ResidentStore {
       this.purpose = checked.purpose;
       this.message = null;
     });
+    // Each case starts from the freshest directory the server can give (and learns at once if the
+    // server no longer serves this terminal or operator).
+    void this.updateReplica();
     return true;
   }
 
