@@ -61,12 +61,32 @@ export const CalendarExceptionSchema = z.object({
 });
 export type CalendarExceptionWire = z.infer<typeof CalendarExceptionSchema>;
 
+/** Id of a search purpose category: kept for good once used (old log records name it). */
+export const PurposeCategoryIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/);
+
+/**
+ * A category of the search purpose (第22条6項), from the list the information-protection manager
+ * maintains on the server (`set-purpose-category` / `retire-purpose-category`). The roster carries
+ * the active ones in the manager's order. Same shape as the domain's `PurposeCategory`.
+ */
+export const PurposeCategorySchema = z.object({
+  id: PurposeCategoryIdSchema,
+  label: z.string().min(1).max(60),
+  needsCaseNumber: z.boolean(),
+});
+export type PurposeCategoryWire = z.infer<typeof PurposeCategorySchema>;
+
 export const RosterResponseSchema = z.object({
   generatedAt: IsoTime,
   terminal: z.object({ id: TerminalIdSchema, name: z.string().max(100) }),
   operators: z.array(RosterOperatorSchema).max(10_000),
   calendarExceptions: z.array(CalendarExceptionSchema).max(1000),
   policy: z.object({ passwordExpiryDays: z.number().int().min(1).max(3650), maxFailedAttempts: z.number().int().min(1).max(10) }),
+  /**
+   * The active search purpose categories in the manager's order. Defaults to [] so that a roster
+   * cached by a terminal before this field existed still parses: [] means "no list received".
+   */
+  purposeCategories: z.array(PurposeCategorySchema).max(100).default([]),
 });
 export type RosterResponse = z.infer<typeof RosterResponseSchema>;
 

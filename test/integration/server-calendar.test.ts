@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { adminError } from '../support/admin-error';
 import { exceptionLabel, hoursAt } from '../../src/domain/calendar';
-import { AdminError } from '../../src/server/admin/admin-error';
 import {
   approveCalendarException,
   listCalendarExceptionsForAdmin,
@@ -55,15 +55,6 @@ function insertRow(row: { id: string; date: string; opensAt?: string; closesAt?:
     .run(row.id, row.date, row.opensAt ?? '09:00', row.closesAt ?? '12:00', row.reason ?? '手入力', row.approvedBy ?? '住民課長', clock.now());
 }
 
-function adminError(action: () => unknown): AdminError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof AdminError) return error;
-    throw error;
-  }
-  throw new Error('no AdminError');
-}
 
 const SUNDAY = { date: '2027-03-28', opensAt: '08:30', closesAt: '12:00', reason: '転入転出の繁忙期の日曜窓口' };
 

@@ -34,6 +34,7 @@ function roster(parts: Partial<RosterResponse> = {}): RosterResponse {
     operators: [operator('op-yamada', false, 0), operator('op-sato', true, 3)],
     calendarExceptions: [exception('x1', '2026-12-06')],
     policy: { passwordExpiryDays: 90, maxFailedAttempts: 3 },
+    purposeCategories: [],
     ...parts,
   };
 }

@@ -104,6 +104,59 @@ describe('parseCliArgs', () => {
     expect(usageError(['approve-exception', ...full.slice(1), '--id', 'x']).english).toContain('--id is not an option of approve-exception');
   });
 
+  it('parses the purpose category commands', () => {
+    expect(parseCliArgs(['set-purpose-category', '--id', 'moving-in', '--label', '転入届', '--needs-case-number', '--by', 'op-suzuki'], cwd)).toEqual({
+      kind: 'set-purpose-category',
+      dataDir: '/srv/town/.data/server',
+      id: 'moving-in',
+      label: '転入届',
+      needsCaseNumber: true,
+      by: 'op-suzuki',
+    });
+    expect(parseCliArgs(['set-purpose-category', '--id', 'passport', '--label', ' ', '--by', 'op-suzuki', '--reason', '旅券の照会を追加', '--data-dir', 'd'], cwd)).toEqual({
+      kind: 'set-purpose-category',
+      dataDir: '/srv/town/d',
+      id: 'passport',
+      label: ' ', // the label is judged by the command (NFC, length, control characters)
+      needsCaseNumber: false,
+      by: 'op-suzuki',
+      reason: '旅券の照会を追加',
+    });
+    expect(parseCliArgs(['retire-purpose-category', '--id', 'moving-within', '--reason', '転入届に統合', '--by', 'op-suzuki'], cwd)).toEqual({
+      kind: 'retire-purpose-category',
+      dataDir: '/srv/town/.data/server',
+      id: 'moving-within',
+      reason: '転入届に統合',
+      by: 'op-suzuki',
+    });
+    expect(parseCliArgs(['list-purpose-categories', '--data-dir', 'd'], cwd)).toEqual({ kind: 'list-purpose-categories', dataDir: '/srv/town/d' });
+  });
+
+  it('explains missing or malformed purpose category arguments', () => {
+    const set = ['set-purpose-category', '--id', 'moving-in', '--label', '転入届', '--by', 'op-suzuki'];
+    for (const option of ['--id', '--label', '--by']) {
+      const i = set.indexOf(option);
+      expect(usageError([...set.slice(0, i), ...set.slice(i + 2)]).english).toBe(`set-purpose-category needs ${option}`);
+    }
+    const retire = ['retire-purpose-category', '--id', 'moving-in', '--reason', '統合', '--by', 'op-suzuki'];
+    for (const option of ['--id', '--reason', '--by']) {
+      const i = retire.indexOf(option);
+      expect(usageError([...retire.slice(0, i), ...retire.slice(i + 2)]).english).toBe(`retire-purpose-category needs ${option}`);
+    }
+    for (const id of ['Moving-In', '-x', 'a_b', 'a'.repeat(41), '転入']) {
+      const error = usageError(['set-purpose-category', `--id=${id}`, '--label', 'x', '--by', 'op-suzuki']);
+      expect(error.english).toContain('malformed category id for --id');
+      expect(error.japanese).toContain('--id の区分IDの形式が正しくありません');
+    }
+    expect(usageError(['retire-purpose-category', '--id', 'A', '--reason', 'r', '--by', 'op-suzuki']).english).toContain('malformed category id');
+    expect(usageError(['set-purpose-category', '--id', 'x', '--label', 'x', '--by', 'Op Suzuki']).english).toContain('malformed operator id for --by');
+    expect(usageError([...set, 'extra']).english).toContain('unexpected arguments');
+    expect(usageError([...retire, '--needs-case-number']).english).toContain('--needs-case-number is not an option of retire-purpose-category');
+    expect(usageError([...retire, '--label', 'x']).english).toContain('--label is not an option of retire-purpose-category');
+    expect(usageError(['list-purpose-categories', '--by', 'op-suzuki']).english).toContain('--by is not an option of list-purpose-categories');
+    expect(usageError(['approve-exception', '--needs-case-number']).english).toContain('--needs-case-number is not an option of approve-exception');
+  });
+
   it('parses the resident directory commands', () => {
     expect(parseCliArgs(['seed-residents', '--count', '1000000', '--data-dir', 'd'], cwd)).toEqual({
       kind: 'seed-residents',

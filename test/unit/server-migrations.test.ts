@@ -16,7 +16,18 @@ describe('applyMigrations', () => {
     expect(applyMigrations(db)).toEqual([]);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
     expect(tables).toEqual(
-      expect.arrayContaining(['operators', 'cards', 'terminals', 'calendar_exceptions', 'processed_requests', 'server_events', 'schema_migrations', 'residents', 'resident_directory']),
+      expect.arrayContaining([
+        'operators',
+        'cards',
+        'terminals',
+        'calendar_exceptions',
+        'processed_requests',
+        'server_events',
+        'schema_migrations',
+        'residents',
+        'resident_directory',
+        'purpose_categories',
+      ]),
     );
     db.close();
   });
@@ -24,7 +35,7 @@ describe('applyMigrations', () => {
   it('starts the resident directory with an epoch and version 0; a changed record takes a new version from its counter', () => {
     const db = memoryDb();
     applyMigrations(db);
-    expect(MIGRATIONS.map((m) => m.id)).toEqual([1, 2, 3, 4]);
+    expect(MIGRATIONS.map((m) => m.id)).toEqual([1, 2, 3, 4, 5]);
     const directory = db.prepare('SELECT epoch, latest_version AS latest FROM resident_directory').all() as { epoch: string; latest: number }[];
     expect(directory).toHaveLength(1);
     expect(directory[0]!.epoch).toMatch(/^[0-9a-f]{32}$/);
@@ -43,6 +54,50 @@ describe('applyMigrations', () => {
     expect(() => db.prepare('UPDATE resident_directory SET latest_version = 1').run()).toThrow(/never goes back/);
     expect(() => db.prepare('DELETE FROM resident_directory').run()).toThrow(/never deleted/);
     expect(() => insert.run('R3', '1234567890', 2)).toThrow(/CHECK/);
+    db.close();
+  });
+
+  // Migration 5 copies DEFAULT_PURPOSE_CATEGORIES (src/domain/resident/purpose.ts) as it was when it
+  // was written. The literal below is that list: if the domain's defaults change later, the migration
+  // (and this expectation) stays as it is.
+  const MIGRATION_5_CATEGORIES = [
+    ['juminhyo-copy', '住民票の写し等の交付', 1],
+    ['moving-in', '転入届', 1],
+    ['moving-out', '転出届', 1],
+    ['moving-within', '転居届', 1],
+    ['household-change', '世帯変更届', 1],
+    ['seal-registration', '印鑑登録・印鑑登録証明書の交付', 1],
+    ['my-number-card', 'マイナンバーカードの交付・更新', 1],
+    ['identity-check', '本人確認（窓口）', 0],
+    ['family-register-inquiry', '戸籍関連の照会', 0],
+    ['other-section-inquiry', '税・保険の照会（他課からの依頼）', 0],
+  ];
+
+  it('pre-fills the ten purpose categories, also on a database that was at migration 4; ids are checked, rows never deleted', () => {
+    const db = memoryDb();
+    expect(applyMigrations(db, MIGRATIONS.filter((m) => m.id <= 4))).toEqual([1, 2, 3, 4]);
+    expect(applyMigrations(db)).toEqual([5]);
+    const rows = db.prepare('SELECT id, label, needs_case_number AS n, active, sort_order AS sortOrder, changed_by AS changedBy FROM purpose_categories ORDER BY sort_order').all() as {
+      id: string;
+      label: string;
+      n: number;
+      active: number;
+      sortOrder: number;
+      changedBy: string;
+    }[];
+    expect(rows.map((r) => [r.id, r.label, r.n])).toEqual(MIGRATION_5_CATEGORIES);
+    expect(rows.map((r) => r.sortOrder)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    expect(rows.every((r) => r.active === 1 && r.changedBy === 'migration-5')).toBe(true);
+
+    const insert = db.prepare("INSERT INTO purpose_categories (id, label, needs_case_number, active, sort_order, changed_by, changed_at) VALUES (?, ?, 0, 1, 200, 'op-x', 0)");
+    for (const id of ['', '-a', 'A', 'a_b', 'a b', 'ａ', 'a'.repeat(41)]) expect(() => insert.run(id, '区分'), JSON.stringify(id)).toThrow(/CHECK/);
+    insert.run('a'.repeat(40), '区分');
+    expect(() => insert.run('moving-in', '二重')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => insert.run('b', '')).toThrow(/CHECK/);
+    expect(() => insert.run('b', 'あ'.repeat(61))).toThrow(/CHECK/);
+    expect(() => db.prepare("DELETE FROM purpose_categories WHERE id = 'moving-in'").run()).toThrow(/never deleted/);
+    db.prepare("UPDATE purpose_categories SET active = 0 WHERE id = 'moving-in'").run();
+    expect(() => db.prepare("UPDATE purpose_categories SET active = 2 WHERE id = 'moving-in'").run()).toThrow(/CHECK/);
     db.close();
   });
 

@@ -1,6 +1,7 @@
 // Who may act on passwords and lockouts: the information-protection manager (情報保護管理者,
 // 第16条: 業務端末の操作者用ICカード及びパスワード) and the system administrator (第17条1項).
-// The same two approve exceptions to the operating hours (第23条: 原則として).
+// The same two approve exceptions to the operating hours (第23条: 原則として). The list of search
+// purpose categories is the manager's alone (requireManager).
 import type { Role } from '../../shared/server-api';
 import type { ServerDb } from '../db/open';
 import { getOperator, type Operator } from '../store/operators';
@@ -27,6 +28,27 @@ export function requireAuthorisedPerson(db: ServerDb, adminId: string): Operator
     );
   }
   return admin;
+}
+
+/**
+ * `--by` for what is the information-protection manager's alone (not the system administrator's):
+ * the list of search purpose categories (第22条6項: the search conditions of the section's work,
+ * 第16条: the manager runs the access management of the service terminals). `what` names the act in
+ * the message, e.g. { ja: '検索目的の区分を変更', en: 'change the search purpose categories' }.
+ */
+export function requireManager(db: ServerDb, managerId: string, what: { ja: string; en: string }): Operator {
+  const manager = getOperator(db, managerId);
+  if (!manager) throw new AdminError('unknown-admin', `--by の ${managerId} は名簿にありません`, `--by ${managerId} is not on the roster`);
+  if (manager.status !== 'active') throw new AdminError('admin-retired', `--by の ${managerId} は退職(無効)です`, `--by ${managerId} is retired`);
+  if (manager.role !== 'manager') {
+    throw new AdminError(
+      'not-manager',
+      `${ROLE_LABELS[manager.role]} ${manager.name} (${managerId}) には${what.ja}する権限がありません。` +
+        `${what.ja}できるのは情報保護管理者だけです。--by に情報保護管理者を指定してください`,
+      `${managerId} (${manager.role}) may not ${what.en}: only the information-protection manager (情報保護管理者) may`,
+    );
+  }
+  return manager;
 }
 
 export function requirePasswordAdmin(db: ServerDb, adminId: string, targetId: string): Operator {

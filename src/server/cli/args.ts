@@ -2,7 +2,7 @@
 // Japanese and an English text and end the process with exit code 2.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { OperatorIdSchema, TerminalIdSchema } from '../../shared/server-api';
+import { OperatorIdSchema, PurposeCategoryIdSchema, TerminalIdSchema } from '../../shared/server-api';
 import { DEFAULT_HOST, DEFAULT_PORT, isLoopbackHost, LOOPBACK_HOSTS, type LoopbackHost } from '../loopback';
 import { PASSWORD_EXPIRY_DAYS_DEFAULT } from '../../domain/password';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS } from '../services/log-checkpoints';
@@ -49,6 +49,9 @@ export type CliCommand =
   | { kind: 'approve-exception'; dataDir: string; date: string; opensAt: string; closesAt: string; reason: string; by: string; replace: boolean }
   | { kind: 'withdraw-exception'; dataDir: string; date?: string; id?: string; reason: string; by: string }
   | { kind: 'list-exceptions'; dataDir: string }
+  | { kind: 'set-purpose-category'; dataDir: string; id: string; label: string; needsCaseNumber: boolean; by: string; reason?: string }
+  | { kind: 'retire-purpose-category'; dataDir: string; id: string; reason: string; by: string }
+  | { kind: 'list-purpose-categories'; dataDir: string }
   | { kind: 'seed-residents'; dataDir: string; count: number; seed: number; replace: boolean }
   | { kind: 'touch-residents'; dataDir: string; count: number; seed?: number };
 
@@ -79,6 +82,16 @@ export const USAGE = `使い方 (usage):
       開庁時間の例外を取り下げます (withdraw an exception)
   npm run server -- list-exceptions [--data-dir DIR]
       開庁時間の例外を一覧表示します。端末に送信されない不正な例外も表示 (list exceptions, invalid ones flagged)
+  npm run server -- set-purpose-category --id ID --label 名前 [--needs-case-number] --by <managerId> [--reason 理由] [--data-dir DIR]
+      検索目的の区分を追加・変更します。既存のIDなら名前と受付番号の要否を書き換え、廃止済みなら再び有効に。
+      --needs-case-number: 受付番号が必須 (付けなければ不要: 番号か目的の内容)。--by: 情報保護管理者のみ
+      (add or change a search purpose category; --needs-case-number: a receipt/case number is required;
+       --by: the information-protection manager only, not the system administrator)
+  npm run server -- retire-purpose-category --id ID --reason 理由 --by <managerId> [--data-dir DIR]
+      検索目的の区分を廃止します (IDは残り、過去の記録の意味は変わりません。最後の1件は廃止不可)
+      (retire a category: its id stays for old records; the last active one cannot be retired)
+  npm run server -- list-purpose-categories [--data-dir DIR]
+      検索目的の区分を一覧表示します (廃止済みも表示) (list the purpose categories, retired ones too)
   npm run server -- seed-residents --count N [--seed S] [--replace] [--data-dir DIR]
       住民ディレクトリに合成データ (架空の町の架空の住民) を N 人登録します (1〜${MAX_SEED_RESIDENTS}、--seed 既定 ${DEFAULT_RESIDENT_SEED})。
       登録済みなら --replace で置き換え (新しいエポック: 端末の複製は作り直し)
@@ -97,6 +110,9 @@ const COMMANDS = [
   'approve-exception',
   'withdraw-exception',
   'list-exceptions',
+  'set-purpose-category',
+  'retire-purpose-category',
+  'list-purpose-categories',
   'seed-residents',
   'touch-residents',
 ] as const;
@@ -120,6 +136,8 @@ const OPTIONS = {
   closes: { type: 'string' },
   reason: { type: 'string' },
   replace: { type: 'boolean' },
+  label: { type: 'string' },
+  'needs-case-number': { type: 'boolean' },
   count: { type: 'string' },
   seed: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -140,6 +158,9 @@ const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
   'approve-exception': ['data-dir', 'date', 'opens', 'closes', 'reason', 'by', 'replace'],
   'withdraw-exception': ['data-dir', 'date', 'id', 'reason', 'by'],
   'list-exceptions': ['data-dir'],
+  'set-purpose-category': ['data-dir', 'id', 'label', 'needs-case-number', 'by', 'reason'],
+  'retire-purpose-category': ['data-dir', 'id', 'reason', 'by'],
+  'list-purpose-categories': ['data-dir'],
   'seed-residents': ['data-dir', 'count', 'seed', 'replace'],
   'touch-residents': ['data-dir', 'count', 'seed'],
 };
@@ -151,7 +172,7 @@ function integer(value: string, option: string, min: number, max: number): numbe
   return Number(value);
 }
 
-function required(values: Values, option: 'name' | 'out' | 'by' | 'date' | 'reason', command: string): string {
+function required(values: Values, option: 'name' | 'out' | 'by' | 'date' | 'reason' | 'id', command: string): string {
   const value = values[option];
   if (typeof value !== 'string' || value.trim() === '') {
     throw new CliUsageError(`${command} には --${option} が必要です`, `${command} needs --${option}`);
@@ -160,7 +181,7 @@ function required(values: Values, option: 'name' | 'out' | 'by' | 'date' | 'reas
 }
 
 /** The option must be there; its content (even blank) is for the command to judge. */
-function given(values: Values, option: 'date' | 'opens' | 'closes' | 'reason', command: string): string {
+function given(values: Values, option: 'date' | 'opens' | 'closes' | 'reason' | 'label', command: string): string {
   const value = values[option];
   if (typeof value !== 'string') throw new CliUsageError(`${command} には --${option} が必要です`, `${command} needs --${option}`);
   return value;
@@ -179,6 +200,17 @@ function onePositional(positionals: string[], command: string, what: { ja: strin
 
 function noPositionals(rest: string[]): void {
   if (rest.length > 0) throw new CliUsageError(`余分な引数があります: ${rest.join(' ')}`, `unexpected arguments: ${rest.join(' ')}`);
+}
+
+function purposeCategoryIdOption(values: Values, command: string): string {
+  const id = required(values, 'id', command);
+  if (!PurposeCategoryIdSchema.safeParse(id).success) {
+    throw new CliUsageError(
+      `--id の区分IDの形式が正しくありません (英小文字・数字・ハイフン、40文字以内、先頭は英小文字か数字): ${id}`,
+      `malformed category id for --id (lowercase letters, digits, hyphens; at most 40; not starting with a hyphen): ${id}`,
+    );
+  }
+  return id;
 }
 
 function operatorIdOption(value: string): string {
@@ -301,8 +333,30 @@ export function parseCliArgs(argv: readonly string[], cwd: string = process.cwd(
       };
     }
     case 'list-exceptions':
+    case 'list-purpose-categories':
       noPositionals(rest);
       return { kind: command, dataDir };
+    case 'set-purpose-category':
+      noPositionals(rest);
+      // The label (NFC, length, control characters) is judged by the command itself.
+      return {
+        kind: command,
+        dataDir,
+        id: purposeCategoryIdOption(values, command),
+        label: given(values, 'label', command),
+        needsCaseNumber: values['needs-case-number'] === true,
+        by: operatorIdOption(required(values, 'by', command)),
+        ...(values.reason === undefined ? {} : { reason: values.reason }),
+      };
+    case 'retire-purpose-category':
+      noPositionals(rest);
+      return {
+        kind: command,
+        dataDir,
+        id: purposeCategoryIdOption(values, command),
+        reason: given(values, 'reason', command),
+        by: operatorIdOption(required(values, 'by', command)),
+      };
     case 'seed-residents':
     case 'touch-residents': {
       noPositionals(rest);

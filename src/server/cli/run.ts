@@ -17,6 +17,7 @@ import {
   withdrawCalendarException,
 } from '../admin/calendar-exceptions';
 import { releaseLockout } from '../admin/release-lockout';
+import { describePurposeCategory, listPurposeCategoriesForAdmin, retirePurposeCategory, setPurposeCategory } from '../admin/purpose-categories';
 import { formatJst } from '../../domain/calendar';
 import { setTemporaryPassword } from '../admin/temporary-password';
 import { seedDemoTown } from '../demo/seed';
@@ -171,6 +172,58 @@ export async function runCommand(command: Exclude<CliCommand, { kind: 'serve' | 
         io.out(`開庁時間の例外を取り下げました (calendar exception withdrawn): ${row.id} ${dayLabel(row.date)} ${row.opensAt}〜${row.closesAt} 理由: ${row.reason}`);
       }
       io.out('端末は次回の名簿取得時に反映します (terminals apply it at their next roster fetch).');
+      return 0;
+    }
+    case 'set-purpose-category': {
+      const { action, category, before, manager } = await withDb(command.dataDir, (db) =>
+        setPurposeCategory(db, {
+          id: command.id,
+          label: command.label,
+          needsCaseNumber: command.needsCaseNumber,
+          by: command.by,
+          ...(command.reason === undefined ? {} : { reason: command.reason }),
+          clock,
+        }),
+      );
+      const headline = {
+        added: '検索目的の区分を追加しました (purpose category added)',
+        changed: '検索目的の区分を変更しました (purpose category changed)',
+        reactivated: '廃止済みの検索目的の区分を再び有効にしました (retired purpose category active again)',
+        unchanged: '変更はありません。同じ内容の区分が既に有効です (nothing changed: the category is already so)',
+      }[action];
+      io.out(`${headline}: ${describePurposeCategory(category)}`);
+      if (before && action !== 'unchanged') io.out(`  変更前 (before): ${describePurposeCategory(before)}${before.active ? '' : ' [廃止済み retired]'}`);
+      if (before && before.needsCaseNumber && !category.needsCaseNumber) {
+        io.out('  注意: 受付番号が必須でなくなりました (--needs-case-number を付けていません) (note: a case number is no longer required)');
+      }
+      if (action !== 'unchanged') {
+        io.out(`  変更者 (by): 情報保護管理者 ${manager.name} (${manager.id})`);
+        io.out('端末は次回の名簿取得時に反映します (terminals apply it at their next roster fetch).');
+      }
+      return 0;
+    }
+    case 'retire-purpose-category': {
+      const { category, activeRemaining, manager } = await withDb(command.dataDir, (db) =>
+        retirePurposeCategory(db, { id: command.id, reason: command.reason, by: command.by, clock }),
+      );
+      io.out(`検索目的の区分を廃止しました (purpose category retired): ${describePurposeCategory(category)}`);
+      io.out(`  理由 (reason): ${command.reason.trim()}  変更者 (by): 情報保護管理者 ${manager.name} (${manager.id})`);
+      io.out(`  有効な区分 (active categories): 残り${activeRemaining}件`);
+      io.out('端末は次回の名簿取得時に反映します (terminals apply it at their next roster fetch).');
+      return 0;
+    }
+    case 'list-purpose-categories': {
+      const listed = await withDb(command.dataDir, (db) => listPurposeCategoriesForAdmin(db));
+      const active = listed.filter((l) => l.row.active).length;
+      io.out(`検索目的の区分 (purpose categories): 有効 ${active}件 / 廃止 ${listed.length - active}件 (active / retired)`);
+      for (const { row, problems } of listed) {
+        const state = row.active ? '有効' : '廃止';
+        io.out(`[${state}] ${describePurposeCategory(row)}  順序: ${row.sortOrder}  変更: ${formatJst(row.changedAt, 'datetime')} ${row.changedBy}`);
+        if (row.active && problems.length > 0) {
+          io.out('  ⚠ 不正のため端末に送信していません (invalid: not sent to terminals; set-purpose-category で書き直せます):');
+          for (const problem of problems) io.out(`    ${problem}`);
+        }
+      }
       return 0;
     }
     case 'seed-residents': {

@@ -331,4 +331,41 @@ CREATE TRIGGER residents_version_from_counter_update BEFORE UPDATE ON residents
   BEGIN SELECT RAISE(ABORT, 'residents: an update takes a new version from resident_directory.latest_version'); END;
 `,
   },
+  {
+    id: 5,
+    name: 'search purpose categories maintained by the information-protection manager',
+    sql: `
+-- The categories of the purpose an operator states before a resident search (第22条6項, issue 4
+-- item 2), maintained by the information-protection manager (set-purpose-category /
+-- retire-purpose-category, src/server/admin/purpose-categories.ts) and sent to terminals with the
+-- roster (the active ones, by sort_order). A retired category keeps its row (active = 0): log records
+-- that name its id keep their meaning; rows are never deleted. changed_by: the manager's operator id,
+-- 'migration-5' for the rows below. Every change is also in server_events.
+CREATE TABLE purpose_categories (
+  id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 40 AND id NOT GLOB '*[^a-z0-9-]*' AND substr(id, 1, 1) <> '-'),
+  label TEXT NOT NULL CHECK (length(label) BETWEEN 1 AND 60),
+  needs_case_number INTEGER NOT NULL CHECK (needs_case_number IN (0, 1)),
+  active INTEGER NOT NULL CHECK (active IN (0, 1)),
+  sort_order INTEGER NOT NULL,
+  changed_by TEXT NOT NULL CHECK (length(changed_by) BETWEEN 1 AND 64),
+  changed_at INTEGER NOT NULL
+) STRICT;
+CREATE TRIGGER purpose_categories_no_delete BEFORE DELETE ON purpose_categories
+  BEGIN SELECT RAISE(ABORT, 'purpose_categories: a category is retired (active = 0), never deleted'); END;
+
+-- The list a new installation starts with: DEFAULT_PURPOSE_CATEGORIES of src/domain/resident/purpose.ts
+-- as it was when this migration was written (copied here: the migration never changes with the code).
+INSERT INTO purpose_categories (id, label, needs_case_number, active, sort_order, changed_by, changed_at) VALUES
+  ('juminhyo-copy', '住民票の写し等の交付', 1, 1, 10, 'migration-5', CAST(strftime('%s', 'now') AS INTEGER) * 1000),
+  ('moving-in', '転入届', 1, 1, 20, 'migration-5', CAST(strftime('%s', 'now') AS INTEGER) * 1000),
+  ('moving-out', '転出届', 1, 1, 30, 'migration-5', CAST(strftime('%s', 'now') AS INTEGER) * 1000),
+  ('moving-within', '転居届', 1, 1, 40, 'migration-5', CAST(strftime('%s', 'now') AS INTEGER) * 1000),
+  ('household-change', '世帯変更届', 1, 1, 50, 'migration-5', CAST(strftime('%s', 'now') AS INTEGER) * 1000),
+  ('seal-registration', '印鑑登録・印鑑登録証明書の交付', 1, 1, 60, 'migration-5', CAST(strftime('%s', 'now') AS INTEGER) * 1000),
+  ('my-number-card', 'マイナンバーカードの交付・更新', 1, 1, 70, 'migration-5', CAST(strftime('%s', 'now') AS INTEGER) * 1000),
+  ('identity-check', '本人確認（窓口）', 0, 1, 80, 'migration-5', CAST(strftime('%s', 'now') AS INTEGER) * 1000),
+  ('family-register-inquiry', '戸籍関連の照会', 0, 1, 90, 'migration-5', CAST(strftime('%s', 'now') AS INTEGER) * 1000),
+  ('other-section-inquiry', '税・保険の照会（他課からの依頼）', 0, 1, 100, 'migration-5', CAST(strftime('%s', 'now') AS INTEGER) * 1000);
+`,
+  },
 ];

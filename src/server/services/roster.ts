@@ -1,10 +1,11 @@
 // The operator roster handed to terminals (第17条9項): every operator including retired ones,
 // their cards (revoked ones too, so an offline terminal learns the revocation at next contact),
-// password hash info and lockout state; and the approved calendar exceptions (第23条).
+// password hash info and lockout state; the approved calendar exceptions (第23条); and the active
+// search purpose categories the information-protection manager maintains (第22条6項).
 import { createHash } from 'node:crypto';
 import { addDays, jstYmd } from '../../domain/calendar';
 import { passwordExpiresAt } from '../../domain/password';
-import type { CalendarExceptionWire, RosterOperator, RosterResponse } from '../../shared/server-api';
+import type { CalendarExceptionWire, PurposeCategoryWire, RosterOperator, RosterResponse } from '../../shared/server-api';
 import { toIso } from '../clock';
 import type { ServerDb } from '../db/open';
 import type { ServerPolicy } from '../policy';
@@ -13,6 +14,8 @@ import { checkCalendarExceptionRows, toWire, type InvalidCalendarRow } from './c
 import { listCards, type Card } from '../store/cards';
 import { recordEvent } from '../store/events';
 import { listOperators } from '../store/operators';
+import { activePurposeCategoryRows, type PurposeCategoryRow } from '../store/purpose-categories';
+import { MAX_ACTIVE_PURPOSE_CATEGORIES, purposeCategoryRowProblems, toPurposeWire } from './purpose-category-check';
 import { recordServed } from './served';
 
 /** RosterOperatorSchema allows at most this many cards per operator. */
@@ -40,6 +43,36 @@ export function calendarExceptionsForRoster(db: ServerDb, now: number): { except
   return { exceptions: upcoming.slice(0, MAX_ROSTER_CALENDAR_EXCEPTIONS).map(toWire), leftOut: [...invalid, ...overflow] };
 }
 
+/** An active purpose category the roster leaves out: invalid (written by hand), or beyond the contract's 100. */
+export interface LeftOutPurposeCategory {
+  row: PurposeCategoryRow;
+  problems: string[];
+}
+
+/**
+ * The active search purpose categories in the manager's order (sort_order, then id), at most
+ * MAX_ACTIVE_PURPOSE_CATEGORIES. Never throws because of a row's content: a row that does not fit
+ * the contract is returned in `leftOut` (the set command never writes one; a person might by hand).
+ */
+export function purposeCategoriesForRoster(db: ServerDb): { categories: PurposeCategoryWire[]; leftOut: LeftOutPurposeCategory[] } {
+  const leftOut: LeftOutPurposeCategory[] = [];
+  const usable: PurposeCategoryRow[] = [];
+  for (const row of activePurposeCategoryRows(db)) {
+    const problems = purposeCategoryRowProblems(row);
+    if (problems.length > 0) leftOut.push({ row, problems });
+    else usable.push(row);
+  }
+  for (const row of usable.slice(MAX_ACTIVE_PURPOSE_CATEGORIES)) {
+    leftOut.push({ row, problems: [`区分「${row.id}」: 名簿に載せられる区分は${MAX_ACTIVE_PURPOSE_CATEGORIES}件までのため送信していません。`] });
+  }
+  return { categories: usable.slice(0, MAX_ACTIVE_PURPOSE_CATEGORIES).map(toPurposeWire), leftOut };
+}
+
+export interface RosterLeftOutHandlers {
+  calendar?: (rows: LeftOutCalendarRow[]) => void;
+  purposeCategories?: (rows: LeftOutPurposeCategory[]) => void;
+}
+
 /** The active card first, then the most recently issued; returned in issue order. */
 export function cardsForRoster(cards: Card[]): Card[] {
   const chosen = [...cards]
@@ -53,7 +86,7 @@ export function buildRoster(
   terminal: { id: string; name: string },
   now: number,
   policy: ServerPolicy,
-  onLeftOut: (rows: LeftOutCalendarRow[]) => void = () => undefined,
+  onLeftOut: RosterLeftOutHandlers = {},
 ): RosterResponse {
   const cardsByOperator = new Map<string, Card[]>();
   for (const card of listCards(db)) {
@@ -86,18 +119,27 @@ export function buildRoster(
     lockedOut: op.lockedOut,
   }));
   const calendar = calendarExceptionsForRoster(db, now);
-  if (calendar.leftOut.length > 0) onLeftOut(calendar.leftOut);
+  if (calendar.leftOut.length > 0) onLeftOut.calendar?.(calendar.leftOut);
+  const purposes = purposeCategoriesForRoster(db);
+  if (purposes.leftOut.length > 0) onLeftOut.purposeCategories?.(purposes.leftOut);
   return {
     generatedAt: toIso(now),
     terminal: { id: terminal.id, name: terminal.name },
     operators,
     calendarExceptions: calendar.exceptions,
     policy: { passwordExpiryDays: policy.passwordExpiryDays, maxFailedAttempts: policy.maxFailedAttempts },
+    purposeCategories: purposes.categories,
   };
 }
 
-/** Per database (i.e. per server process): the calendar rows already reported as integrity problems. */
-const reportedCalendarRows = new WeakMap<ServerDb, Set<string>>();
+/** Per database (i.e. per server process): the calendar and purpose rows already reported as integrity problems. */
+const reportedRows = new WeakMap<ServerDb, Set<string>>();
+
+function reportedSet(db: ServerDb): Set<string> {
+  let reported = reportedRows.get(db);
+  if (!reported) reportedRows.set(db, (reported = new Set()));
+  return reported;
+}
 
 function rowFingerprint(row: LeftOutCalendarRow['row']): string {
   const content = [row.id, row.date, row.opensAt, row.closesAt, row.reason, row.approvedBy].join('\u0000');
@@ -110,8 +152,7 @@ function rowFingerprint(row: LeftOutCalendarRow['row']): string {
  * calendar that day. `list-exceptions` shows such rows; `withdraw-exception --id` removes one.
  */
 function reportLeftOutCalendarRows(db: ServerDb, terminalId: string, now: number, rows: LeftOutCalendarRow[]): void {
-  let reported = reportedCalendarRows.get(db);
-  if (!reported) reportedCalendarRows.set(db, (reported = new Set()));
+  const reported = reportedSet(db);
   for (const { row, problems } of rows) {
     const key = rowFingerprint(row);
     if (reported.has(key)) continue;
@@ -132,14 +173,38 @@ function reportLeftOutCalendarRows(db: ServerDb, terminalId: string, now: number
   }
 }
 
+/**
+ * Records each left-out purpose category row once per server process (again only if it changes), as
+ * an `integrity-problem` event: the roster is served without it. `list-purpose-categories` shows it;
+ * `set-purpose-category` with its id rewrites it, `retire-purpose-category` retires it.
+ */
+function reportLeftOutPurposeRows(db: ServerDb, terminalId: string, now: number, rows: LeftOutPurposeCategory[]): void {
+  const reported = reportedSet(db);
+  for (const { row, problems } of rows) {
+    const content = [row.id, row.label, String(row.needsCaseNumber)].join('\u0000');
+    const key = `purpose:${createHash('sha256').update(content).digest('hex')}`;
+    if (reported.has(key)) continue;
+    recordEvent(db, {
+      at: now,
+      terminalId,
+      kind: 'integrity-problem',
+      detail: { table: 'purpose_categories', categoryId: row.id, problems, action: 'left out of the roster' },
+    });
+    reported.add(key);
+  }
+}
+
 export function serveRoster(db: ServerDb, terminal: { id: string; name: string }, now: number, policy: ServerPolicy): RosterResponse {
-  const roster = buildRoster(db, terminal, now, policy, (rows) => reportLeftOutCalendarRows(db, terminal.id, now, rows));
+  const roster = buildRoster(db, terminal, now, policy, {
+    calendar: (rows) => reportLeftOutCalendarRows(db, terminal.id, now, rows),
+    purposeCategories: (rows) => reportLeftOutPurposeRows(db, terminal.id, now, rows),
+  });
   // Recorded before the answer leaves (issue 3 item 5): see services/served.ts.
   recordServed(db, {
     at: now,
     terminalId: terminal.id,
     data: 'roster',
-    detail: { operators: roster.operators.length, calendarExceptions: roster.calendarExceptions.length },
+    detail: { operators: roster.operators.length, calendarExceptions: roster.calendarExceptions.length, purposeCategories: roster.purposeCategories.length },
   });
   return roster;
 }

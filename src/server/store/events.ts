@@ -20,6 +20,8 @@ export type ServerEventKind =
   | 'demo-seeded'
   | 'calendar-exception-approved'
   | 'calendar-exception-withdrawn'
+  | 'purpose-category-set'
+  | 'purpose-category-retired'
   | 'integrity-problem'
   | 'log-batch-received'
   | 'log-integrity-alert'
