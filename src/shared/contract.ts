@@ -75,6 +75,8 @@ export interface TerminalSnapshot {
   idleLockSeconds: number;
   /** Search results and the open record are cleared after this long without activity (第22条7項). */
   resultsClearSeconds: number;
+  /** The purpose categories the information-protection manager maintains (from the roster; empty: none received). */
+  purposeCategories: { id: string; label: string; needsCaseNumber: boolean }[];
   log: LogOutboxView;
 }
 

@@ -9,6 +9,7 @@ import { Stack } from '../support/stack';
 import { DEMO_OPERATORS } from '../../src/server/demo/demo-town';
 import { logRecordsAfter } from '../../src/server/store/log-records';
 import { retireTerminal } from '../../src/server/admin/register-terminal';
+import { setPurposeCategory } from '../../src/server/admin/purpose-categories';
 import { eraOf } from '../../src/domain/resident/era';
 import { maskResidentCode, residentCodeCheckDigit } from '../../src/domain/resident/resident-code';
 import type { LogRecord } from '../../src/domain/log/log-record';
@@ -89,6 +90,10 @@ test('purpose first; the search and its purpose logged together; code reveal log
   await expect(page.getByTestId('search-form')).toHaveCount(0);
   // The replica loads from the server while the operator works.
   await expect(page.getByTestId('replica-status')).toHaveAttribute('data-count', String(total), { timeout: 30_000 });
+  // The information-protection manager adds a category on the server; the terminal offers it after its next sync.
+  setPurposeCategory(stack.server!.db, { id: 'welfare-inquiry', label: '福祉課からの照会（生活保護）', needsCaseNumber: true, by: 'op-suzuki', clock: stack.clock });
+  await stack.service!.sync();
+  await expect(page.getByTestId('purpose-category').locator('option', { hasText: '福祉課からの照会（生活保護）' })).toHaveCount(1);
   // A vague purpose is refused; a receipt-numbered one is taken.
   await page.getByTestId('purpose-category').selectOption('identity-check');
   await page.getByTestId('purpose-note').fill('確認');

@@ -681,6 +681,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
       readers: this.o.cards.readers(),
       idleLockSeconds: this.idleLockMs / 1000,
       resultsClearSeconds: this.o.resultsClearSeconds ?? 60,
+      purposeCategories: state.roster?.purposeCategories ?? [],
       log: { epoch: this.o.outbox.epoch, lastEid: this.o.outbox.lastEventId, pending: this.o.outbox.pendingCount, syncRequest: this.syncRequest },
     };
   }

@@ -33,6 +33,7 @@ export interface ResidentStoreDeps {
   revealMs?: number;
   /** How often the replica asks for changes while an operator works. Default 60 s. */
   replicaRefreshMs?: number;
+  /** The list when the roster carries none (a server before the list was maintained there). */
   categories?: readonly PurposeCategory[];
   /** Opens the print dialog of the window (production: window.print). */
   print?: () => void;
@@ -95,16 +96,20 @@ export class ResidentStore {
   private syncing: Promise<void> | null = null;
   /** Bumped on every clear: an async step that finds it changed drops what it was about to show. */
   private generation = 0;
-  readonly categories: readonly PurposeCategory[];
+  /** The purpose categories the information-protection manager maintains (from the roster, via the snapshot). */
+  categories: readonly PurposeCategory[];
+  private readonly fallbackCategories: readonly PurposeCategory[];
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
 
   constructor(private readonly d: ResidentStoreDeps) {
-    this.categories = d.categories ?? DEFAULT_PURPOSE_CATEGORIES;
+    this.fallbackCategories = d.categories ?? DEFAULT_PURPOSE_CATEGORIES;
+    this.categories = this.fallbackCategories;
     this.setTimer = d.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = d.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
-    makeAutoObservable<ResidentStore, 'd' | 'db' | 'sealer' | 'idleTimer' | 'revealTimer' | 'refreshTimer' | 'syncing' | 'generation' | 'setTimer' | 'clearTimer'>(this, {
+    makeAutoObservable<ResidentStore, 'd' | 'fallbackCategories' | 'db' | 'sealer' | 'idleTimer' | 'revealTimer' | 'refreshTimer' | 'syncing' | 'generation' | 'setTimer' | 'clearTimer'>(this, {
       d: false,
+      fallbackCategories: false,
       db: false,
       sealer: false,
       idleTimer: false,
@@ -119,6 +124,9 @@ export class ResidentStore {
 
   /** Follows main's snapshot: anything but 'working' for the same operator clears everything. */
   receive(snapshot: TerminalSnapshot): void {
+    const listed = snapshot.purposeCategories ?? [];
+    const next = listed.length > 0 ? listed : this.fallbackCategories;
+    if (JSON.stringify(next) !== JSON.stringify(this.categories)) this.categories = next;
     const working = snapshot.phase === 'working' && snapshot.operator ? snapshot.operator.id : null;
     if (working !== this.operatorId) {
       this.closeSession();
