@@ -11,8 +11,12 @@ export interface ConnectionListener {
 const DISCONNECTED: CommandResult & { retry: true; code: string } = { ok: false, retry: true, code: 'terminal-service-unreachable', message: '端末サービスに接続できません。しばらくお待ちください。' };
 
 export function wsClient(onConnection: ConnectionListener): TerminalClient {
-  const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? '';
-  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rpc?token=${encodeURIComponent(token)}`;
+  // The token is read again at every (re)connect: a restarted host issues a new one, and opening
+  // its new URL in this tab changes only the hash (no reload) — the page must follow it.
+  const rpcUrl = () => {
+    const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? '';
+    return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rpc?token=${encodeURIComponent(token)}`;
+  };
   const listeners = new Set<(s: TerminalSnapshot) => void>();
   const pending = new Map<number, (value: unknown) => void>();
   let socket: WebSocket | null = null;
@@ -20,7 +24,7 @@ export function wsClient(onConnection: ConnectionListener): TerminalClient {
   let retryMs = 250;
 
   function connect(): void {
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(rpcUrl());
     socket = ws;
     ws.onopen = () => {
       retryMs = 250;
