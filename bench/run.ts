@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { benchCardRemoval } from './card-removal';
 import { benchLogAppend } from './log-append';
 import { benchLogDelivery, formatLogDelivery, LOG_DELIVERY_TARGET } from './log-delivery';
+import { benchResidentReplica, formatResidentReplica, residentReplicaOk } from './resident-replica';
 import { benchServerIngest, formatServerIngest, SERVER_INGEST_TARGET } from './server-ingest';
 import { formatSummary } from './stats';
 
@@ -35,7 +36,12 @@ async function main(): Promise<void> {
   const delivery = await benchLogDelivery();
   for (const line of formatLogDelivery(delivery)) console.log(line);
   const deliveryOk = delivery.complete && delivery.seconds <= LOG_DELIVERY_TARGET.seconds;
-  process.exit(cardOk && logOk && ingestOk && deliveryOk ? 0 : 1);
+
+  console.log('');
+  const replica = await benchResidentReplica();
+  for (const line of formatResidentReplica(replica)) console.log(line);
+  const replicaOk = residentReplicaOk(replica);
+  process.exit(cardOk && logOk && ingestOk && deliveryOk && replicaOk ? 0 : 1);
 }
 
 void main();
