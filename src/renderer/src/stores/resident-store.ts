@@ -258,6 +258,20 @@ export class ResidentStore {
     return { type, outcome, operatorId: this.operatorId, cardKeyId: null, detail };
   }
 
+  /**
+   * Writes the event before the action it records is shown or done. False (with `refusal` shown to
+   * the operator) when the log cannot be written: the action then does not happen.
+   */
+  private async loggedFirst(event: LogEvent, refusal: string): Promise<boolean> {
+    try {
+      await this.d.log.append(event);
+      return true;
+    } catch {
+      runInAction(() => (this.message = refusal));
+      return false;
+    }
+  }
+
   private purposeDetail(): Record<string, string | null> {
     const p = this.purpose;
     return { purposeCategory: p?.categoryId ?? null, caseNumber: p?.caseNumber ?? null };
@@ -271,12 +285,8 @@ export class ResidentStore {
       return false;
     }
     this.purposeErrors = {};
-    try {
-      await this.d.log.append(this.event('purpose.stated', 'info', { purposeCategory: checked.purpose.categoryId, caseNumber: checked.purpose.caseNumber, note: checked.purpose.note }));
-    } catch {
-      runInAction(() => (this.message = '操作記録を書き込めないため、検索を始められません。'));
-      return false;
-    }
+    const stated = this.event('purpose.stated', 'info', { purposeCategory: checked.purpose.categoryId, caseNumber: checked.purpose.caseNumber, note: checked.purpose.note });
+    if (!(await this.loggedFirst(stated, '操作記録を書き込めないため、検索を始められません。'))) return false;
     runInAction(() => {
       this.clearResults();
       this.purpose = checked.purpose;
@@ -352,12 +362,7 @@ export class ResidentStore {
   /** Opens one record of the results (logged first). */
   async open(resident: Resident): Promise<void> {
     if (!this.hits?.some((r) => r.id === resident.id)) return;
-    try {
-      await this.d.log.append(this.event('resident.viewed', 'success', { ...this.purposeDetail(), residentId: resident.id }));
-    } catch {
-      runInAction(() => (this.message = '操作記録を書き込めないため、記録を表示できません。'));
-      return;
-    }
+    if (!(await this.loggedFirst(this.event('resident.viewed', 'success', { ...this.purposeDetail(), residentId: resident.id }), '操作記録を書き込めないため、記録を表示できません。'))) return;
     runInAction(() => {
       this.selected = resident;
       this.hideCode();
@@ -395,14 +400,8 @@ export class ResidentStore {
       this.printErrors = errors;
       return;
     }
-    try {
-      await this.d.log.append(
-        this.event('resident.printed', 'info', { ...this.purposeDetail(), residentId: resident.id, reason, note: cleanNote || null, contents: PRINTED_FIELDS, codeMasked: true }),
-      );
-    } catch {
-      runInAction(() => (this.message = '操作記録を書き込めないため、印刷できません。'));
-      return;
-    }
+    const printed = this.event('resident.printed', 'info', { ...this.purposeDetail(), residentId: resident.id, reason, note: cleanNote || null, contents: PRINTED_FIELDS, codeMasked: true });
+    if (!(await this.loggedFirst(printed, '操作記録を書き込めないため、印刷できません。'))) return;
     runInAction(() => {
       this.printAsked = false;
       this.printing = resident;
@@ -419,12 +418,7 @@ export class ResidentStore {
   async revealCode(): Promise<void> {
     const resident = this.selected;
     if (!resident) return;
-    try {
-      await this.d.log.append(this.event('resident.code-revealed', 'info', { ...this.purposeDetail(), residentId: resident.id }));
-    } catch {
-      runInAction(() => (this.message = '操作記録を書き込めないため、住民票コードを表示できません。'));
-      return;
-    }
+    if (!(await this.loggedFirst(this.event('resident.code-revealed', 'info', { ...this.purposeDetail(), residentId: resident.id }), '操作記録を書き込めないため、住民票コードを表示できません。'))) return;
     runInAction(() => {
       if (this.selected !== resident) return;
       this.codeRevealed = true;
