@@ -391,7 +391,7 @@ class FakeTimers {
 /** Lets every pending promise settle (the fakes never wait on a timer, so one macrotask turn is enough). */
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-function syncer(api: LogSyncApi, source: LogSyncSource, overrides: { random?: () => number } = {}) {
+function syncer(api: LogSyncApi, source: LogSyncSource, overrides: { random?: () => number; soonMs?: number } = {}) {
   const timers = new FakeTimers();
   const statuses: SyncStatus[] = [];
   const passes: SyncPassResult[] = [];
@@ -408,6 +408,7 @@ function syncer(api: LogSyncApi, source: LogSyncSource, overrides: { random?: ()
     backoffBaseMs: 2_000,
     backoffMaxMs: 60_000,
     random: overrides.random ?? (() => 1),
+    soonMs: overrides.soonMs ?? 1_000,
     setTimer: timers.setTimer,
     clearTimer: timers.clearTimer,
   });
@@ -573,5 +574,89 @@ describe('LogSyncer', () => {
     await running;
     expect(b.passes).toHaveLength(1);
     expect(b.timers.scheduled).toEqual([]);
+  });
+});
+
+describe('LogSyncer options and soon()', () => {
+  it('an option passed as undefined keeps its default (not a 0 ms timer: a busy loop)', async () => {
+    const { source, server } = setup(3);
+    const timers = new FakeTimers();
+    const s = new LogSyncer({
+      api: server,
+      source,
+      now: () => 1,
+      onStatus: () => undefined,
+      intervalMs: undefined,
+      backoffBaseMs: undefined,
+      soonMs: undefined,
+      setTimer: timers.setTimer,
+      clearTimer: timers.clearTimer,
+    });
+    await s.request();
+    expect(timers.scheduled).toEqual([30_000]);
+    s.soon();
+    expect(timers.scheduled).toEqual([30_000, 1_000]);
+    server.beforeCursor = () => fail('unreachable', true);
+    timers.fire();
+    await flush();
+    // 2 s base, equal jitter: within [1 s, 2 s], never NaN or 0.
+    const backoff = timers.scheduled.at(-1)!;
+    expect(backoff).toBeGreaterThanOrEqual(1_000);
+    expect(backoff).toBeLessThanOrEqual(2_000);
+  });
+
+  it('soon() replaces the interval timer by a short one, once for a burst', async () => {
+    const { source, server } = setup(3);
+    const { s, timers, passes } = syncer(server, source);
+    await s.request();
+    expect(timers.scheduled).toEqual([30_000]);
+    source.append(4);
+    s.soon();
+    s.soon();
+    s.soon();
+    expect(timers.scheduled).toEqual([30_000, 1_000]);
+    expect(timers.pending.size).toBe(1);
+    timers.fire();
+    await flush();
+    expect(passes.at(-1)).toEqual({ kind: 'done', delivered: 4, ackSeq: 7 });
+    expect(timers.scheduled.at(-1)).toBe(30_000);
+  });
+
+  it('records written during a pass: the next pass comes soon, not after the interval', async () => {
+    const { source, server } = setup(2);
+    let release!: () => void;
+    const cursor = server.getLogCursor.bind(server);
+    let calls = 0;
+    server.getLogCursor = async () => {
+      if (++calls === 1) await new Promise<void>((resolve) => (release = resolve));
+      return cursor();
+    };
+    const { s, timers } = syncer(server, source);
+    const pass = s.request();
+    await flush();
+    source.append(1);
+    s.soon();
+    expect(timers.pending.size).toBe(0);
+    release();
+    await pass;
+    expect(timers.scheduled).toEqual([1_000]);
+  });
+
+  it('soon() leaves a backoff or a refusal alone: new records are no reason to hammer a server that is down', async () => {
+    const { source, server } = setup(3);
+    server.beforeCursor = () => fail('unreachable', true);
+    const { s, timers } = syncer(server, source);
+    await s.request();
+    expect(timers.scheduled).toEqual([2_000]);
+    s.soon();
+    expect(timers.scheduled).toEqual([2_000]);
+    expect(timers.pending.size).toBe(1);
+
+    const refused = setup(3);
+    refused.server.beforePush = () => fail('log-hash-mismatch', false);
+    const r = syncer(refused.server, refused.source);
+    await r.s.request();
+    r.s.soon();
+    expect(r.timers.scheduled).toEqual([]);
   });
 });

@@ -155,6 +155,8 @@ export interface LogSyncerDeps {
   /** Called with the outcome of every pass (the store logs failures and recoveries). */
   onPass?: (result: SyncPassResult, previous: SyncStatus) => Promise<void> | void;
   intervalMs?: number;
+  /** Delay of the pass that sends newly written records (debounce, so a burst goes in one pass). */
+  soonMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   random?: () => number;
@@ -176,17 +178,25 @@ export class LogSyncer {
   private timer: unknown = null;
   private failures = 0;
   private stopped = false;
+  /** Records were written since the current pass started (it may have missed them). */
+  private wrote = false;
+  /** The pending timer is the short one of soon(). */
+  private timerIsSoon = false;
   private readonly d: Required<Omit<LogSyncerDeps, 'onPass' | 'batchSize'>> & Pick<LogSyncerDeps, 'onPass' | 'batchSize'>;
 
   constructor(deps: LogSyncerDeps) {
+    // An option passed as undefined means "the default" (callers forward optional settings):
+    // spread as is, it would replace the default with undefined — a timer of 0 ms, a busy loop.
+    const given = Object.fromEntries(Object.entries(deps).filter(([, value]) => value !== undefined)) as LogSyncerDeps;
     this.d = {
       intervalMs: 30_000,
+      soonMs: 1_000,
       backoffBaseMs: 2_000,
       backoffMaxMs: 5 * 60_000,
       random: Math.random,
       setTimer: (fn, ms) => setTimeout(fn, ms),
       clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-      ...deps,
+      ...given,
     };
   }
 
@@ -202,6 +212,21 @@ export class LogSyncer {
   /** Sync now (or right after the pass in progress); resets the backoff. */
   request(): Promise<void> {
     return this.start(true);
+  }
+
+  /**
+   * New records were written: send them soon (one pass for a burst), without waiting for the
+   * 30 s timer. While the sync waits out a failure (backoff) or a refusal, nothing changes: new
+   * records are no reason to hammer a server that is down.
+   */
+  soon(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.wrote = true;
+      return;
+    }
+    if (this.status.state !== 'idle' || this.timerIsSoon) return;
+    this.schedule(this.d.soonMs, true);
   }
 
   private start(resetBackoff: boolean): Promise<void> {
@@ -226,6 +251,7 @@ export class LogSyncer {
   private clear(): void {
     if (this.timer !== null) this.d.clearTimer(this.timer);
     this.timer = null;
+    this.timerIsSoon = false;
   }
 
   private set(status: Partial<SyncStatus>): void {
@@ -237,6 +263,7 @@ export class LogSyncer {
     let result: SyncPassResult;
     do {
       this.again = false;
+      this.wrote = false;
       const previous = this.status;
       this.set({ state: 'syncing' });
       try {
@@ -258,15 +285,17 @@ export class LogSyncer {
       }
     } while (this.again && !this.stopped);
     if (this.stopped) return;
-    if (result.kind === 'done') this.schedule(this.d.intervalMs);
+    if (result.kind === 'done') this.schedule(this.wrote ? this.d.soonMs : this.d.intervalMs, this.wrote);
     else if (result.kind === 'retry') this.schedule(backoffDelay(this.failures, this.d.backoffBaseMs, this.d.backoffMaxMs, this.d.random));
     // refused: no timer; shown until a person acts or an explicit request tries again.
   }
 
-  private schedule(ms: number): void {
+  private schedule(ms: number, soon = false): void {
     this.clear();
+    this.timerIsSoon = soon;
     this.timer = this.d.setTimer(() => {
       this.timer = null;
+      this.timerIsSoon = false;
       // A timer pass keeps the backoff count (an explicit request resets it).
       void this.start(false);
     }, ms);

@@ -100,6 +100,7 @@ export class LogStore {
       this.failed(error);
       throw error;
     }
+    this.syncer?.soon();
     void this.refreshBacklog();
   }
 
@@ -214,6 +215,7 @@ export class LogStore {
         if (this.writeError) this.writeError = null;
       });
       await this.d.api.ackLogEvents({ epoch: this.epoch, eid: this.applied });
+      this.syncer?.soon();
       await this.refreshBacklog();
     }
   }
