@@ -2,7 +2,7 @@
 // Whatever a card answers, the profile either returns the identity of the key the card really holds,
 // or rejects with a CardError carrying a Japanese message: never anything else.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, verify, X509Certificate } from 'node:crypto';
 import { CardError, type CardIdentity } from '../../src/node/card/card-service';
 import { createPivProfile } from '../../src/node/card/piv-profile';
 import { buildSelfSignedCertificate, createCardFile, type CreatedCardFile } from '../../src/node/card/virtual-card-file';
@@ -68,6 +68,18 @@ describe('genuine card', () => {
     expect(id.keyId).toBe(A.keyId);
     expect(id.profile).toBe('piv');
     expect(toHex(id.certificateDer)).toBe(toHex(A.certificateDer));
+  });
+
+  it('signs a given message (admin sessions): the signature verifies against the certificate, over exactly those bytes', async () => {
+    const { transmit } = fakeCard(A);
+    const message = new TextEncoder().encode('kumiyama-admin-session\nterm-demo-01\n' + '0'.repeat(32) + '\n');
+    const id = await createPivProfile().authenticate(transmit, { message });
+    expect(id.keyId).toBe(A.keyId);
+    const key = new X509Certificate(Buffer.from(A.certificateDer)).publicKey;
+    expect(verify('sha256', message, { key, dsaEncoding: 'der' }, id.signatureDer!)).toBe(true);
+    expect(verify('sha256', Uint8Array.of(...message, 0), { key, dsaEncoding: 'der' }, id.signatureDer!)).toBe(false);
+    // Without a message the random nonce's signature is not handed out.
+    expect((await createPivProfile().authenticate(fakeCard(A).transmit)).signatureDer).toBeUndefined();
   });
 
   it('sends exactly the SP 800-73-4 commands, with a fresh 32-byte challenge each time', async () => {

@@ -21,6 +21,20 @@ export interface CardIdentity {
   certificateDer: Uint8Array;
   /** The card profile that produced the proof, e.g. "piv". */
   profile: string;
+  /**
+   * The card's signature (ECDSA, DER) over the message given to authenticate(), already checked
+   * against this key; absent when the challenge was the service's own random nonce. A server can
+   * check it again with the certificate it holds (admin sessions, issue 6).
+   */
+  signatureDer?: Uint8Array;
+}
+
+export interface AuthenticateOptions {
+  /**
+   * Let the card sign these bytes (SHA-256 of them is the PIV challenge) instead of a fresh random
+   * nonce. Only for messages built to be signed (domain-separated, with a server's single-use nonce).
+   */
+  message?: Uint8Array;
 }
 
 export type CardErrorCode =
@@ -59,8 +73,8 @@ export interface CardService {
   readers(): string[];
   /** Readers that currently hold a card. */
   cardsPresent(): string[];
-  /** Run the card's proof of possession with a fresh random challenge. Throws CardError. */
-  authenticate(reader: string): Promise<CardIdentity>;
+  /** Run the card's proof of possession with a fresh random challenge (or over `options.message`). Throws CardError. */
+  authenticate(reader: string, options?: AuthenticateOptions): Promise<CardIdentity>;
   on<E extends keyof CardServiceEvents>(event: E, listener: CardServiceEvents[E]): this;
   off<E extends keyof CardServiceEvents>(event: E, listener: CardServiceEvents[E]): this;
 }

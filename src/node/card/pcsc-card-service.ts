@@ -20,7 +20,7 @@
 
 import { EventEmitter } from 'node:events';
 import pcsclite from 'pcsclite';
-import { CardError, type CardIdentity, type CardService, type CardServiceEvents, type HrTime } from './card-service';
+import { CardError, type AuthenticateOptions, type CardIdentity, type CardService, type CardServiceEvents, type HrTime } from './card-service';
 import { createPivProfile, toCardError, type CardProfile } from './piv-profile';
 import { CARD_MESSAGES } from '../../domain/card';
 
@@ -205,12 +205,12 @@ class PcscCardService extends EventEmitter implements CardService {
     return [...this.entries.values()].filter((e) => e.present).map((e) => e.name);
   }
 
-  authenticate(readerName: string): Promise<CardIdentity> {
+  authenticate(readerName: string, options: AuthenticateOptions = {}): Promise<CardIdentity> {
     const entry = this.entries.get(readerName);
     if (this.state !== 'running' || !entry) {
       return Promise.reject(new CardError('reader', CARD_MESSAGES.readerMissing, `no reader "${readerName}"`));
     }
-    const run = entry.queue.then(() => this.runAuthentication(entry));
+    const run = entry.queue.then(() => this.runAuthentication(entry, options));
     entry.queue = run.then(noop, noop);
     return run;
   }
@@ -419,7 +419,7 @@ class PcscCardService extends EventEmitter implements CardService {
     return raceTimeout(result, this.timeoutMs, () => new CardError('timeout', CARD_MESSAGES.timeout, `${what}: no answer within ${this.timeoutMs} ms`));
   }
 
-  private async runAuthentication(entry: ReaderEntry): Promise<CardIdentity> {
+  private async runAuthentication(entry: ReaderEntry, options: AuthenticateOptions): Promise<CardIdentity> {
     const started = performance.now();
     if (entry.gone || this.state !== 'running') throw new CardError('reader', CARD_MESSAGES.readerMissing, `reader ${entry.name} is gone`);
     if (!entry.present) throw new CardError('no-card', CARD_MESSAGES.noCardPresent, `no card on ${entry.name}`);
@@ -466,7 +466,7 @@ class PcscCardService extends EventEmitter implements CardService {
       let last: CardError | null = null;
       for (const profile of this.profiles) {
         try {
-          const identity = await profile.authenticate(transmit);
+          const identity = await profile.authenticate(transmit, options);
           this.log(`authenticated on ${entry.name} by ${profile.name} in ${(performance.now() - started).toFixed(1)} ms (${apdus} APDUs): ${identity.keyId}`);
           return identity;
         } catch (e) {

@@ -7,7 +7,7 @@
 // DER SubjectPublicKeyInfo; the server's roster decides whether that key belongs to a member of staff.
 
 import { createHash, randomBytes, verify, X509Certificate, type KeyObject } from 'node:crypto';
-import { CardError, type CardIdentity } from './card-service';
+import { CardError, type AuthenticateOptions, type CardIdentity } from './card-service';
 import { CardFault, CARD_MESSAGES, runPivCardAuthentication, type Transmit } from '../../domain/card';
 
 export type { Transmit };
@@ -20,7 +20,7 @@ export interface CardProfile {
    * Resolves only for a card that proved it holds the key; otherwise rejects with a CardError.
    * A card this profile does not recognise rejects with code 'not-supported' (the next profile is tried).
    */
-  authenticate(transmit: Transmit): Promise<CardIdentity>;
+  authenticate(transmit: Transmit, options?: AuthenticateOptions): Promise<CardIdentity>;
 }
 
 /** Maps anything thrown during a card exchange onto a CardError with a Japanese message. */
@@ -66,8 +66,8 @@ export function createPivProfile(options: PivProfileOptions = {}): CardProfile {
   const log = options.log;
   return {
     name: 'piv',
-    async authenticate(transmit: Transmit): Promise<CardIdentity> {
-      const nonce = randomBytes(32);
+    async authenticate(transmit: Transmit, options: AuthenticateOptions = {}): Promise<CardIdentity> {
+      const nonce = options.message ?? randomBytes(32);
       const challenge = new Uint8Array(createHash('sha256').update(nonce).digest());
       let publicKey: KeyObject | null = null;
       try {
@@ -87,7 +87,9 @@ export function createPivProfile(options: PivProfileOptions = {}): CardProfile {
           throw new CardError('signature', CARD_MESSAGES.signature, `signature check failed: ${(e as Error).message}`);
         }
         if (!ok) throw new CardError('signature', CARD_MESSAGES.signature, 'the signature does not match the certificate key');
-        return { keyId: keyIdOf(key), certificateDer: new Uint8Array(result.certificateDer), profile: 'piv' };
+        const identity: CardIdentity = { keyId: keyIdOf(key), certificateDer: new Uint8Array(result.certificateDer), profile: 'piv' };
+        if (options.message) identity.signatureDer = new Uint8Array(result.signatureDer);
+        return identity;
       } catch (e) {
         throw toCardError(e);
       }
