@@ -11,6 +11,8 @@ import { PASSWORD_EXPIRY_DAYS_DEFAULT } from '../domain/password';
 import { MAX_FAILED_ATTEMPTS, type ServerPolicy } from './policy';
 import { registerPublicRoutes } from './routes/public';
 import { registerTerminalRoutes } from './routes/terminal';
+import { registerAdminRoutes } from './routes/admin/index';
+import { ADMIN_SESSION_SECURITY_SCHEME } from './routes/admin/admin-schemas';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS, latestCheckpoint, loadOrCreateCheckpointKey, writeCheckpoint, type LogCheckpoint } from './services/log-checkpoints';
 import { checkRetentionDays, DEFAULT_LOG_RETENTION_DAYS, pruneLog, type PruneResult } from './services/log-retention';
 import { recordEvent } from './store/events';
@@ -125,6 +127,7 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
               name: 'Authorization',
               description: 'Authorization: Terminal <terminalId>:<secret> (from the terminal credential file)',
             },
+            adminSession: ADMIN_SESSION_SECURITY_SCHEME,
           },
         },
       },
@@ -132,6 +135,7 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
     const context = { db, clock, policy };
     registerPublicRoutes(app, context);
     await registerTerminalRoutes(app, context);
+    await registerAdminRoutes(app, context);
     await app.ready();
   } catch (error) {
     await app.close().catch(() => undefined);

@@ -44,6 +44,12 @@ export const RosterOperatorSchema = z.object({
     setAt: IsoTime,
     temporary: z.boolean(),
     expiresAt: IsoTime,
+    /**
+     * Set when an authorised person forced a change (issue 6): the password must be changed at the
+     * next sign-in. expiresAt is then this time at the latest, so a terminal that does not know the
+     * field treats the password as expired. Optional: older servers and cached rosters lack it.
+     */
+    changeRequiredAt: IsoTime.nullable().optional(),
   }),
   failedAttempts: z.number().int().min(0).max(1000),
   lockedOut: z.boolean(),
@@ -76,6 +82,25 @@ export const PurposeCategorySchema = z.object({
 });
 export type PurposeCategoryWire = z.infer<typeof PurposeCategorySchema>;
 
+export const EmergencyStopScopeSchema = z.enum(['all', 'terminal']);
+
+/**
+ * An emergency stop (第35条, issue 6) set by an authorised person: the terminal locks at its next
+ * contact and lets nobody sign in until it is cleared. The roster carries the stop that applies to
+ * the terminal fetching it (every terminal, or that one).
+ */
+export const EmergencyStopSchema = z.object({
+  id: z.string().max(64),
+  scope: EmergencyStopScopeSchema,
+  /** The stopped terminal (scope 'terminal'); null for every terminal. */
+  terminalId: TerminalIdSchema.nullable(),
+  reason: z.string().max(200),
+  by: OperatorIdSchema,
+  byName: z.string().max(100),
+  at: IsoTime,
+});
+export type EmergencyStopWire = z.infer<typeof EmergencyStopSchema>;
+
 export const RosterResponseSchema = z.object({
   generatedAt: IsoTime,
   terminal: z.object({ id: TerminalIdSchema, name: z.string().max(100) }),
@@ -87,6 +112,11 @@ export const RosterResponseSchema = z.object({
    * cached by a terminal before this field existed still parses: [] means "no list received".
    */
   purposeCategories: z.array(PurposeCategorySchema).max(100).default([]),
+  /**
+   * The emergency stop that applies to this terminal, null when none (issue 6). Optional: a roster
+   * from an older server or cached before the field existed lacks it (= no stop known).
+   */
+  emergencyStop: EmergencyStopSchema.nullable().optional(),
 });
 export type RosterResponse = z.infer<typeof RosterResponseSchema>;
 

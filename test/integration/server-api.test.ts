@@ -135,7 +135,9 @@ describe('public routes', () => {
     };
     expect(doc.openapi).toBe('3.1.0');
     const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
-    expect(operations.sort()).toEqual(
+    // The admin routes (/api/v1/admin/…) are listed and checked one by one in server-admin-routes.test.ts.
+    expect(operations.filter((op) => op.includes(' /api/v1/admin/')).length).toBeGreaterThan(20);
+    expect(operations.filter((op) => !op.includes(' /api/v1/admin/')).sort()).toEqual(
       [
         'GET /healthz',
         'GET /openapi.json',
@@ -149,8 +151,10 @@ describe('public routes', () => {
       ].sort(),
     );
     // Every route the app actually has is documented.
-    const registered = server.app.printRoutes({ commonPrefix: false });
-    for (const op of operations) expect(registered).toContain(op.split(' ')[1]!.replace(/^\//, ''));
+    for (const op of operations) {
+      const [method, path] = op.split(' ') as [string, string];
+      expect(server.app.hasRoute({ method: method as 'GET', url: path.replace(/\{(\w+)\}/g, ':$1') }), op).toBe(true);
+    }
     expect(doc.components.securitySchemes.terminal).toBeDefined();
     expect(doc.paths['/api/v1/roster']!.get!.security).toEqual([{ terminal: [] }]);
     const body = doc.paths['/api/v1/signin-attempts']!.post!.requestBody!.content['application/json']!.schema;

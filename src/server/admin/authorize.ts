@@ -6,6 +6,7 @@ import type { Role } from '../../shared/server-api';
 import type { ServerDb } from '../db/open';
 import { getOperator, type Operator } from '../store/operators';
 import { AdminError } from './admin-error';
+import { ADMIN_ACTION_LABELS, mayTake, type AdminAction } from './permissions';
 
 export const ROLE_LABELS: Readonly<Record<Role, string>> = { operator: '操作者', manager: '情報保護管理者', sysadmin: 'システム管理者' };
 
@@ -53,8 +54,32 @@ export function requireManager(db: ServerDb, managerId: string, what: { ja: stri
 
 export function requirePasswordAdmin(db: ServerDb, adminId: string, targetId: string): Operator {
   const admin = requireAuthorisedPerson(db, adminId);
+  refuseSelf(adminId, targetId);
+  return admin;
+}
+
+/**
+ * `by` for an action of the permission table (permissions.ts): on the roster, active, and of a role
+ * the table allows. The HTTP routes check the same table before they run; this is for the shared
+ * functions, whoever calls them.
+ */
+export function requirePermitted(db: ServerDb, adminId: string, action: AdminAction): Operator {
+  const admin = getOperator(db, adminId);
+  if (!admin) throw new AdminError('unknown-admin', `実行者 ${adminId} は名簿にありません`, `${adminId} is not on the roster`);
+  if (admin.status !== 'active') throw new AdminError('admin-retired', `実行者 ${adminId} は退職(無効)です`, `${adminId} is retired`);
+  if (!mayTake(admin.role, action)) {
+    throw new AdminError(
+      'not-permitted',
+      `${ROLE_LABELS[admin.role]} ${admin.name} (${adminId}) には「${ADMIN_ACTION_LABELS[action]}」の権限がありません。`,
+      `${adminId} (${admin.role}) may not ${action}`,
+    );
+  }
+  return admin;
+}
+
+/** Nobody acts on their own account, card or roster entry: another authorised person must. */
+export function refuseSelf(adminId: string, targetId: string): void {
   if (adminId === targetId) {
     throw new AdminError('self-service', '自分自身に対しては実行できません。別の権限者が実行してください', 'an administrator cannot act on their own account');
   }
-  return admin;
 }

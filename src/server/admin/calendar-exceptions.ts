@@ -8,7 +8,7 @@ import { closedReason, DEFAULT_CLOSES_AT, DEFAULT_OPENS_AT, isValidYmd, jstYmd, 
 import type { CalendarExceptionWire } from '../../shared/server-api';
 import { toIso, type Clock } from '../clock';
 import type { ServerDb } from '../db/open';
-import { calendarExceptionProblems, checkCalendarExceptionRows, CONTROL_CHARS, MAX_EXCEPTION_APPROVER_LENGTH, MAX_EXCEPTION_REASON_LENGTH, toWire } from '../services/calendar-check';
+import { calendarExceptionProblems, checkCalendarExceptionRows, MAX_EXCEPTION_APPROVER_LENGTH, toWire } from '../services/calendar-check';
 import {
   calendarExceptionRowsOn,
   calendarExceptionRowWithId,
@@ -19,7 +19,9 @@ import {
 } from '../store/calendar';
 import { recordEvent } from '../store/events';
 import type { Operator } from '../store/operators';
+import { actorDetail, type AdminVia } from './actor';
 import { AdminError } from './admin-error';
+import { checkedReason } from './reason';
 import { requireAuthorisedPerson, ROLE_LABELS } from './authorize';
 
 /** The approver as terminals show it: role and name, e.g. '情報保護管理者 鈴木 一郎'. */
@@ -52,20 +54,6 @@ function newExceptionId(db: ServerDb, date: string): string {
   }
 }
 
-function byDetail(admin: Operator): Record<string, unknown> {
-  return { by: admin.id, byName: admin.name, byRole: admin.role };
-}
-
-function trimmedReason(reason: string, what: { ja: string; en: string }): string {
-  const text = reason.trim();
-  const problems: string[] = [];
-  if (text === '') problems.push(`${what.ja}を記入してください。`);
-  if (text.length > MAX_EXCEPTION_REASON_LENGTH) problems.push(`${what.ja}は${MAX_EXCEPTION_REASON_LENGTH}文字以内にしてください（${text.length}文字）。`);
-  if (CONTROL_CHARS.test(text)) problems.push(`${what.ja}に改行や制御文字は使えません。`);
-  if (problems.length > 0) throw new AdminError('bad-reason', problems.join('\n'), `${what.en} must be 1-${MAX_EXCEPTION_REASON_LENGTH} characters on one line`);
-  return text;
-}
-
 export interface ApproveExceptionArgs {
   date: string;
   opensAt: string;
@@ -76,6 +64,8 @@ export interface ApproveExceptionArgs {
   /** Replace the exception(s) already on that date instead of refusing. */
   replace?: boolean;
   clock: Clock;
+  /** The terminal and admin session of an HTTP admin action (issue 6); the CLI has none. */
+  via?: AdminVia;
 }
 
 export interface ApprovedException {
@@ -125,6 +115,7 @@ export function approveCalendarException(db: ServerDb, args: ApproveExceptionArg
       insertCalendarException(db, exception, now);
       recordEvent(db, {
         at: now,
+        terminalId: args.via?.terminalId ?? null,
         operatorId: admin.id,
         kind: 'calendar-exception-approved',
         detail: {
@@ -134,7 +125,7 @@ export function approveCalendarException(db: ServerDb, args: ApproveExceptionArg
           closesAt: exception.closesAt,
           reason: exception.reason,
           approvedBy: exception.approvedBy,
-          ...byDetail(admin),
+          ...actorDetail(admin, args.via),
           regularDay: regularDayLabel(date),
           replaced: existing.map((row) => ({ ...toWire(row), approvedAt: toIso(row.createdAt) })),
         },
@@ -151,6 +142,8 @@ export interface WithdrawExceptionArgs {
   reason: string;
   by: string;
   clock: Clock;
+  /** The terminal and admin session of an HTTP admin action (issue 6); the CLI has none. */
+  via?: AdminVia;
 }
 
 export function withdrawCalendarException(db: ServerDb, args: WithdrawExceptionArgs): { withdrawn: CalendarExceptionRow[]; approver: Operator } {
@@ -160,7 +153,7 @@ export function withdrawCalendarException(db: ServerDb, args: WithdrawExceptionA
   return db
     .transaction(() => {
       const admin = requireAuthorisedPerson(db, args.by);
-      const why = trimmedReason(args.reason, { ja: '取り下げの理由', en: 'the reason for the withdrawal' });
+      const why = checkedReason(args.reason, { ja: '取り下げの理由', en: 'the reason for the withdrawal' });
       let rows: CalendarExceptionRow[];
       if (args.date !== undefined) {
         const date = args.date.trim();
@@ -179,9 +172,10 @@ export function withdrawCalendarException(db: ServerDb, args: WithdrawExceptionA
         deleteCalendarExceptionRow(db, row.rowid);
         recordEvent(db, {
           at: now,
+          terminalId: args.via?.terminalId ?? null,
           operatorId: admin.id,
           kind: 'calendar-exception-withdrawn',
-          detail: { exceptionId: row.id, ...toWire(row), approvedAt: toIso(row.createdAt), withdrawReason: why, ...byDetail(admin) },
+          detail: { exceptionId: row.id, ...toWire(row), approvedAt: toIso(row.createdAt), withdrawReason: why, ...actorDetail(admin, args.via) },
         });
       }
       return { withdrawn: rows, approver: admin };

@@ -30,13 +30,14 @@ import {
   updatePurposeCategory,
   type PurposeCategoryRow,
 } from '../store/purpose-categories';
+import { actorDetail, type AdminVia } from './actor';
 import { AdminError } from './admin-error';
 import { requireManager } from './authorize';
 
 const CHANGE = { ja: '検索目的の区分を変更', en: 'change the search purpose categories' };
 
-function byDetail(manager: Operator): Record<string, unknown> {
-  return { by: manager.id, byName: manager.name, byRole: manager.role };
+function byDetail(manager: Operator, via?: AdminVia): Record<string, unknown> {
+  return actorDetail(manager, via);
 }
 
 function checkedId(id: string): string {
@@ -79,6 +80,8 @@ export interface SetPurposeCategoryArgs {
   /** Why (optional; recorded with the change). */
   reason?: string;
   clock: Clock;
+  /** The terminal and admin session of an HTTP admin action (issue 6); the CLI has none. */
+  via?: AdminVia;
 }
 
 export interface SetPurposeCategoryResult {
@@ -142,6 +145,7 @@ export function setPurposeCategory(db: ServerDb, args: SetPurposeCategoryArgs): 
       else insertPurposeCategory(db, category);
       recordEvent(db, {
         at: now,
+        terminalId: args.via?.terminalId ?? null,
         operatorId: manager.id,
         kind: 'purpose-category-set',
         detail: {
@@ -152,7 +156,7 @@ export function setPurposeCategory(db: ServerDb, args: SetPurposeCategoryArgs): 
           sortOrder: category.sortOrder,
           before: before ? snapshot(before) : null,
           reason,
-          ...byDetail(manager),
+          ...byDetail(manager, args.via),
         },
       });
       return { action, category, before, manager };
@@ -165,6 +169,8 @@ export interface RetirePurposeCategoryArgs {
   reason: string;
   by: string;
   clock: Clock;
+  /** The terminal and admin session of an HTTP admin action (issue 6); the CLI has none. */
+  via?: AdminVia;
 }
 
 /**
@@ -195,6 +201,7 @@ export function retirePurposeCategory(db: ServerDb, args: RetirePurposeCategoryA
       updatePurposeCategory(db, id, { label: row.label, needsCaseNumber: row.needsCaseNumber, active: false, changedBy: manager.id, changedAt: now });
       recordEvent(db, {
         at: now,
+        terminalId: args.via?.terminalId ?? null,
         operatorId: manager.id,
         kind: 'purpose-category-retired',
         detail: {
@@ -205,7 +212,7 @@ export function retirePurposeCategory(db: ServerDb, args: RetirePurposeCategoryA
           before: snapshot(row),
           reason,
           activeRemaining: active - 1,
-          ...byDetail(manager),
+          ...byDetail(manager, args.via),
         },
       });
       return { category: { ...row, active: false, changedBy: manager.id, changedAt: now }, activeRemaining: active - 1, manager };

@@ -368,4 +368,67 @@ INSERT INTO purpose_categories (id, label, needs_case_number, active, sort_order
   ('other-section-inquiry', '税・保険の照会（他課からの依頼）', 0, 1, 100, 'migration-5', CAST(strftime('%s', 'now') AS INTEGER) * 1000);
 `,
   },
+  {
+    id: 6,
+    name: 'administration: admin sessions by operator card, emergency stops, forced password change, terminal app version',
+    sql: `
+-- Administration over HTTP (issue 6, src/server/services/admin-session.ts). A challenge is a random
+-- nonce a terminal asks for; the manager's or system administrator's card signs it (bound to the
+-- terminal and the challenge id) to open an admin session. Single use, short-lived.
+CREATE TABLE admin_challenges (
+  id TEXT PRIMARY KEY CHECK (length(id) = 32),
+  terminal_id TEXT NOT NULL REFERENCES terminals (id),
+  nonce BLOB NOT NULL CHECK (length(nonce) = 32),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  CHECK (expires_at > created_at)
+) STRICT;
+CREATE INDEX admin_challenges_by_expiry ON admin_challenges (expires_at);
+
+-- An admin session: only SHA-256 of its bearer token is stored. Bound to the terminal it was opened
+-- on, to the operator and to the card that signed. idle_expires_at moves on with each use, never
+-- past expires_at; ended_at is set by sign-out or when the holder is no longer entitled.
+CREATE TABLE admin_sessions (
+  id TEXT PRIMARY KEY CHECK (length(id) = 32),
+  token_sha256 TEXT NOT NULL UNIQUE CHECK (length(token_sha256) = 64),
+  terminal_id TEXT NOT NULL REFERENCES terminals (id),
+  operator_id TEXT NOT NULL REFERENCES operators (id),
+  card_key_id TEXT NOT NULL REFERENCES cards (key_id),
+  role TEXT NOT NULL CHECK (role IN ('manager', 'sysadmin')),
+  challenge_id TEXT NOT NULL UNIQUE REFERENCES admin_challenges (id),
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER NOT NULL,
+  idle_expires_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  end_reason TEXT,
+  CHECK (idle_expires_at <= expires_at),
+  CHECK ((ended_at IS NULL) = (end_reason IS NULL))
+) STRICT;
+
+-- Emergency stops (第35条): every terminal (terminal_id NULL) or one terminal is to lock at its next
+-- contact until an authorised person clears the stop. Rows are never deleted.
+CREATE TABLE emergency_stops (
+  id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 64),
+  terminal_id TEXT REFERENCES terminals (id),
+  reason TEXT NOT NULL CHECK (length(reason) BETWEEN 1 AND 200),
+  set_by TEXT NOT NULL REFERENCES operators (id),
+  set_at INTEGER NOT NULL,
+  cleared_by TEXT REFERENCES operators (id),
+  cleared_at INTEGER,
+  clear_reason TEXT,
+  CHECK ((cleared_at IS NULL) = (cleared_by IS NULL) AND (cleared_at IS NULL) = (clear_reason IS NULL))
+) STRICT;
+CREATE TRIGGER emergency_stops_no_delete BEFORE DELETE ON emergency_stops
+  BEGIN SELECT RAISE(ABORT, 'emergency_stops: a stop is cleared, never deleted'); END;
+
+-- "Force a password change" (第18条2項(2): 必要に応じて変更): the password stays, but it must be changed
+-- at the next sign-in; terminals see it as expired from this time on. A new password clears it.
+ALTER TABLE operators ADD COLUMN password_change_required_at INTEGER;
+
+-- The app version a terminal reports (optional header X-App-Version) with its last contact.
+ALTER TABLE terminals ADD COLUMN app_version TEXT CHECK (app_version IS NULL OR length(app_version) <= 40);
+`,
+  },
 ];

@@ -2,6 +2,8 @@
 // internal messages reach a client; unexpected errors are logged on the server only.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ErrorResponse } from '../../shared/server-api';
+import { AdminError } from '../admin/admin-error';
+import { adminApiError } from './admin-errors';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -39,7 +41,9 @@ function clientError(error: FastifyError): { code: string; message: string } {
 }
 
 export function installErrorHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler((thrown: FastifyError, request, reply) => {
+    // A refused admin action (shared with the CLI) over HTTP: src/server/http/admin-errors.ts.
+    const error = thrown instanceof AdminError ? (adminApiError(thrown) as unknown as FastifyError) : thrown;
     if (error instanceof ApiError) {
       return reply.code(error.statusCode).headers(error.headers).send(errorBody(error.code, error.message));
     }

@@ -2,7 +2,10 @@
 // compared in constant time against the stored SHA-256; an unknown terminal costs the same.
 import { timingSafeEqual } from 'node:crypto';
 import { TERMINAL_AUTH_SCHEME, TerminalIdSchema } from '../../shared/server-api';
+import type { FastifyRequest } from 'fastify';
+import type { Clock } from '../clock';
 import type { ServerDb } from '../db/open';
+import { ApiError } from './errors';
 import { recordEvent } from '../store/events';
 import { getTerminal, hashTerminalSecret, touchTerminal, type Terminal } from '../store/terminals';
 
@@ -32,7 +35,7 @@ function sameHash(aHex: string, bHex: string): boolean {
 export type AuthFailure = 'malformed' | 'unknown-terminal' | 'wrong-secret' | 'retired';
 
 /** Authenticates and updates last_contact_at; a failure is recorded in server_events (the client learns no reason). */
-export function authenticateTerminal(db: ServerDb, header: string | undefined, now: number, route: string): Terminal | AuthFailure {
+export function authenticateTerminal(db: ServerDb, header: string | undefined, now: number, route: string, appVersion?: string): Terminal | AuthFailure {
   const parsed = parseTerminalAuthorization(header);
   let failure: AuthFailure;
   let terminal: Terminal | undefined;
@@ -45,8 +48,8 @@ export function authenticateTerminal(db: ServerDb, header: string | undefined, n
     else if (!matches) failure = 'wrong-secret';
     else if (terminal.retiredAt !== null) failure = 'retired';
     else {
-      touchTerminal(db, terminal.id, now);
-      return { ...terminal, lastContactAt: now };
+      touchTerminal(db, terminal.id, now, appVersion);
+      return { ...terminal, lastContactAt: now, appVersion: appVersion ?? terminal.appVersion };
     }
   }
   recordEvent(db, {
@@ -62,4 +65,30 @@ export function authenticateTerminal(db: ServerDb, header: string | undefined, n
 export function authenticatedTerminal(terminal: Terminal | null): Terminal {
   if (!terminal) throw new Error('terminal route reached without authentication');
   return terminal;
+}
+
+/** Optional header a terminal may send with any authenticated call; stored with its last contact. */
+export const APP_VERSION_HEADER = 'x-app-version';
+const APP_VERSION_PATTERN = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,39}$/;
+
+/** The reported app version when it is one header of a plain version text; anything else is ignored. */
+export function reportedAppVersion(value: unknown): string | undefined {
+  return typeof value === 'string' && APP_VERSION_PATTERN.test(value) ? value : undefined;
+}
+
+export const TERMINAL_UNAUTHORIZED_MESSAGE = '端末の認証に失敗しました。端末の登録情報 (資格情報ファイル) を確認してください。';
+
+/** The onRequest step of every terminal route: sets request.terminal or answers 401 terminal-unauthorized. */
+export function requireTerminal(db: ServerDb, clock: Clock, request: FastifyRequest): Terminal {
+  const result = authenticateTerminal(
+    db,
+    request.headers.authorization,
+    clock.now(),
+    request.routeOptions.url ?? request.url,
+    reportedAppVersion(request.headers[APP_VERSION_HEADER]),
+  );
+  if (typeof result === 'string') {
+    throw new ApiError(401, 'terminal-unauthorized', TERMINAL_UNAUTHORIZED_MESSAGE, { 'www-authenticate': TERMINAL_AUTH_SCHEME });
+  }
+  return result;
 }

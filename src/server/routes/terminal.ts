@@ -4,10 +4,9 @@ import {
   API_PREFIX,
   PasswordChangeRequestSchema,
   SignInAttemptRequestSchema,
-  TERMINAL_AUTH_SCHEME,
 } from '../../shared/server-api';
 import { ApiError } from '../http/errors';
-import { authenticatedTerminal, authenticateTerminal } from '../http/terminal-auth';
+import { authenticatedTerminal, requireTerminal } from '../http/terminal-auth';
 import type { Answer } from '../services/answers';
 import { recordPasswordChange } from '../services/password-changes';
 import { serveRoster } from '../services/roster';
@@ -43,13 +42,7 @@ export async function registerTerminalRoutes(app: FastifyInstance, context: Rout
   await app.register(
     async (scope) => {
       scope.addHook('onRequest', async (request) => {
-        const result = authenticateTerminal(db, request.headers.authorization, clock.now(), request.routeOptions.url ?? request.url);
-        if (typeof result === 'string') {
-          throw new ApiError(401, 'terminal-unauthorized', '端末の認証に失敗しました。端末の登録情報 (資格情報ファイル) を確認してください。', {
-            'www-authenticate': TERMINAL_AUTH_SCHEME,
-          });
-        }
-        request.terminal = result;
+        request.terminal = requireTerminal(db, clock, request);
       });
 
       scope.get('/roster', {

@@ -13,7 +13,8 @@ import { listCalendarExceptionRows } from '../store/calendar';
 import { checkCalendarExceptionRows, toWire, type InvalidCalendarRow } from './calendar-check';
 import { listCards, type Card } from '../store/cards';
 import { recordEvent } from '../store/events';
-import { listOperators } from '../store/operators';
+import { listOperators, type Operator } from '../store/operators';
+import { emergencyStopFor } from '../admin/emergency-stop';
 import { activePurposeCategoryRows, type PurposeCategoryRow } from '../store/purpose-categories';
 import { MAX_ACTIVE_PURPOSE_CATEGORIES, purposeCategoryRowProblems, toPurposeWire } from './purpose-category-check';
 import { recordServed } from './served';
@@ -113,7 +114,9 @@ export function buildRoster(
       hash: op.passwordHash,
       setAt: toIso(op.passwordSetAt),
       temporary: op.passwordTemporary,
-      expiresAt: toIso(passwordExpiresAt(op.passwordSetAt, policy.passwordExpiryDays)),
+      expiresAt: toIso(effectivePasswordExpiry(op, policy.passwordExpiryDays)),
+      // Only when a change is forced (issue 6): absent otherwise, as from an older server.
+      ...(op.passwordChangeRequiredAt === null ? {} : { changeRequiredAt: toIso(op.passwordChangeRequiredAt) }),
     },
     failedAttempts: op.failedAttempts,
     lockedOut: op.lockedOut,
@@ -129,7 +132,18 @@ export function buildRoster(
     calendarExceptions: calendar.exceptions,
     policy: { passwordExpiryDays: policy.passwordExpiryDays, maxFailedAttempts: policy.maxFailedAttempts },
     purposeCategories: purposes.categories,
+    emergencyStop: emergencyStopFor(db, terminal.id),
   };
+}
+
+/**
+ * When the password stops being accepted without a change: the policy's expiry, or the time an
+ * authorised person forced a change (issue 6), whichever is first. A terminal that does not know
+ * changeRequiredAt thus still asks for the change.
+ */
+export function effectivePasswordExpiry(op: Pick<Operator, 'passwordSetAt' | 'passwordChangeRequiredAt'>, passwordExpiryDays: number): number {
+  const regular = passwordExpiresAt(op.passwordSetAt, passwordExpiryDays);
+  return op.passwordChangeRequiredAt === null ? regular : Math.min(regular, op.passwordChangeRequiredAt);
 }
 
 /** Per database (i.e. per server process): the calendar and purpose rows already reported as integrity problems. */
@@ -204,7 +218,12 @@ export function serveRoster(db: ServerDb, terminal: { id: string; name: string }
     at: now,
     terminalId: terminal.id,
     data: 'roster',
-    detail: { operators: roster.operators.length, calendarExceptions: roster.calendarExceptions.length, purposeCategories: roster.purposeCategories.length },
+    detail: {
+      operators: roster.operators.length,
+      calendarExceptions: roster.calendarExceptions.length,
+      purposeCategories: roster.purposeCategories.length,
+      emergencyStop: roster.emergencyStop?.id ?? null,
+    },
   });
   return roster;
 }

@@ -30,7 +30,17 @@ export type ServerEventKind =
   | 'resident-changes-fetched'
   | 'resident-changes-refused'
   | 'residents-seeded'
-  | 'residents-moved';
+  | 'residents-moved'
+  | 'admin-session-opened'
+  | 'admin-session-refused'
+  | 'admin-session-ended'
+  | 'admin-action-refused'
+  | 'admin-viewed'
+  | 'operator-changed'
+  | 'operator-retired'
+  | 'password-change-required'
+  | 'emergency-stop-set'
+  | 'emergency-stop-cleared';
 
 export interface ServerEvent {
   id: number;

@@ -17,6 +17,8 @@ export interface Operator {
   failedAttempts: number;
   lockedOut: boolean;
   lockedOutAt: number | null;
+  /** Set by an authorised person to force a password change at the next sign-in (cleared by a new password). */
+  passwordChangeRequiredAt: number | null;
 }
 
 interface OperatorRow {
@@ -34,6 +36,7 @@ interface OperatorRow {
   failed_attempts: number;
   locked_out: number;
   locked_out_at: number | null;
+  password_change_required_at: number | null;
 }
 
 function fromRow(row: OperatorRow): Operator {
@@ -52,6 +55,7 @@ function fromRow(row: OperatorRow): Operator {
     failedAttempts: row.failed_attempts,
     lockedOut: row.locked_out === 1,
     lockedOutAt: row.locked_out_at,
+    passwordChangeRequiredAt: row.password_change_required_at,
   };
 }
 
@@ -68,7 +72,7 @@ export function countOperators(db: ServerDb): number {
   return (db.prepare('SELECT count(*) AS n FROM operators').get() as { n: number }).n;
 }
 
-export type NewOperator = Omit<Operator, 'failedAttempts' | 'lockedOut' | 'lockedOutAt'>;
+export type NewOperator = Omit<Operator, 'failedAttempts' | 'lockedOut' | 'lockedOutAt' | 'passwordChangeRequiredAt'>;
 
 export function insertOperator(db: ServerDb, op: NewOperator): void {
   db.prepare(
@@ -86,6 +90,29 @@ export function setFailedAttempts(db: ServerDb, id: string, failedAttempts: numb
   );
 }
 
+/** A new password (temporary or chosen) also ends a forced change. */
 export function setPassword(db: ServerDb, id: string, hash: string, setAt: number, temporary: boolean): void {
-  db.prepare('UPDATE operators SET password_hash = ?, password_set_at = ?, password_temporary = ? WHERE id = ?').run(hash, setAt, temporary ? 1 : 0, id);
+  db.prepare('UPDATE operators SET password_hash = ?, password_set_at = ?, password_temporary = ?, password_change_required_at = NULL WHERE id = ?').run(
+    hash,
+    setAt,
+    temporary ? 1 : 0,
+    id,
+  );
+}
+
+export function requirePasswordChange(db: ServerDb, id: string, at: number): void {
+  db.prepare('UPDATE operators SET password_change_required_at = ? WHERE id = ?').run(at, id);
+}
+
+/** Name, kana, role and until of the roster entry (approval changes, personnel moves). */
+export function updateOperatorEntry(db: ServerDb, id: string, entry: Pick<Operator, 'name' | 'kana' | 'role' | 'until'>): void {
+  db.prepare('UPDATE operators SET name = @name, kana = @kana, role = @role, until = @until WHERE id = @id').run({ ...entry, id });
+}
+
+/** Retired: kept on the roster (terminals refuse them), with until = the retirement time unless earlier. */
+export function retireOperatorEntry(db: ServerDb, id: string, at: number): boolean {
+  return (
+    db.prepare(`UPDATE operators SET status = 'retired', until = CASE WHEN until IS NOT NULL AND until < @at THEN until ELSE @at END WHERE id = @id AND status = 'active'`).run({ id, at })
+      .changes === 1
+  );
 }

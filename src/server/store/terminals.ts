@@ -9,6 +9,8 @@ export interface Terminal {
   registeredAt: number;
   retiredAt: number | null;
   lastContactAt: number | null;
+  /** The app version the terminal last reported (header X-App-Version), if any. */
+  appVersion: string | null;
 }
 
 interface TerminalRow {
@@ -18,6 +20,7 @@ interface TerminalRow {
   registered_at: number;
   retired_at: number | null;
   last_contact_at: number | null;
+  app_version: string | null;
 }
 
 function fromRow(row: TerminalRow): Terminal {
@@ -28,6 +31,7 @@ function fromRow(row: TerminalRow): Terminal {
     registeredAt: row.registered_at,
     retiredAt: row.retired_at,
     lastContactAt: row.last_contact_at,
+    appVersion: row.app_version,
   };
 }
 
@@ -66,6 +70,8 @@ export function retireTerminal(db: ServerDb, id: string, at: number): boolean {
   return db.prepare('UPDATE terminals SET retired_at = ? WHERE id = ? AND retired_at IS NULL').run(at, id).changes === 1;
 }
 
-export function touchTerminal(db: ServerDb, id: string, at: number): void {
-  db.prepare('UPDATE terminals SET last_contact_at = ? WHERE id = ?').run(at, id);
+/** Last contact; the app version only when the request reported one. */
+export function touchTerminal(db: ServerDb, id: string, at: number, appVersion?: string): void {
+  if (appVersion === undefined) db.prepare('UPDATE terminals SET last_contact_at = ? WHERE id = ?').run(at, id);
+  else db.prepare('UPDATE terminals SET last_contact_at = ?, app_version = ? WHERE id = ?').run(at, appVersion, id);
 }

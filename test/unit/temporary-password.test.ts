@@ -1,5 +1,6 @@
+import { randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateTemporaryPassword, hasRun, isAcceptableTemporaryPassword, TEMPORARY_PASSWORD_LENGTH } from '../../src/server/admin/temporary-password';
+import { generateTemporaryPassword, hasRun, isAcceptableTemporaryPassword, TEMPORARY_PASSWORD_LENGTH } from '../../src/domain/password/temporary';
 
 describe('temporary passwords', () => {
   it('detects runs of repeated or consecutive characters', () => {
@@ -10,7 +11,7 @@ describe('temporary passwords', () => {
   it('generates passwords that pass the rules and differ', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 200; i++) {
-      const password = generateTemporaryPassword();
+      const password = generateTemporaryPassword(randomInt);
       expect(password).toHaveLength(TEMPORARY_PASSWORD_LENGTH);
       expect(isAcceptableTemporaryPassword(password), password).toBe(true);
       expect(password).not.toMatch(/[0O1lIo]/);
