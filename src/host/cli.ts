@@ -1,6 +1,6 @@
 // `npm run host -- --port N --server URL`: the terminal without Electron. Composition root:
 // parses arguments, wires the runtime to the WebSocket host, prints the URL. Decides nothing.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTerminalRuntime, ConfigurationError } from '../node/terminal/runtime';
@@ -45,7 +45,9 @@ async function main(): Promise<void> {
   const dataDir = resolve(values['data-dir']);
   let service;
   try {
-    service = createTerminalRuntime({ dataDir, credentialPath: values.credential, serverUrl: values.server, idleLockSeconds: idle, resultsClearSeconds: clear, log: (m) => console.error(`[terminal] ${m}`) });
+    // The version the server's terminal list shows (X-App-Version); Electron reports app.getVersion(), the same field.
+    const appVersion = (JSON.parse(readFileSync(resolve('package.json'), 'utf8')) as { version?: string }).version;
+    service = createTerminalRuntime({ dataDir, credentialPath: values.credential, serverUrl: values.server, idleLockSeconds: idle, resultsClearSeconds: clear, appVersion, log: (m) => console.error(`[terminal] ${m}`) });
   } catch (error) {
     if (error instanceof ConfigurationError || error instanceof TypeError) {
       console.error(error.message);

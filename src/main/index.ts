@@ -32,6 +32,7 @@ app.whenReady().then(() => {
       credentialPath: typeof values.credential === 'string' ? values.credential : undefined,
       serverUrl: typeof values.server === 'string' ? values.server : undefined,
       replicaKeys: safeStorageKeyStore(dataDir),
+      appVersion: app.getVersion(),
       log: (message) => console.error(`[terminal] ${message}`),
     });
   } catch (error) {

@@ -17,6 +17,9 @@ const bridge: TerminalClient = {
   pushLogBatch: (input) => ipcRenderer.invoke(ipcChannel('pushLogBatch'), input),
   fetchResidentChanges: (input) => ipcRenderer.invoke(ipcChannel('fetchResidentChanges'), input),
   getReplicaKey: (input) => ipcRenderer.invoke(ipcChannel('getReplicaKey'), input),
+  adminOpen: (input) => ipcRenderer.invoke(ipcChannel('adminOpen'), input),
+  adminCall: (input) => ipcRenderer.invoke(ipcChannel('adminCall'), input),
+  adminClose: (input) => ipcRenderer.invoke(ipcChannel('adminClose'), input),
   onSnapshot(listener) {
     const handler = (_event: IpcRendererEvent, snapshot: TerminalSnapshot) => listener(snapshot);
     ipcRenderer.on(IPC_SNAPSHOT_CHANNEL, handler);

@@ -6,6 +6,7 @@ import type { LogRecord } from '../domain/log/log-record';
 import { LogRecordSchema, MAX_BATCH_RECORDS } from './log-api';
 import type { LogEvent } from './log-event';
 import { MAX_RESIDENT_PAGE, type ResidentChangesResponse } from './resident-api';
+import { AdminCallSchema, type AdminCallResult, type AdminOpenResult } from './admin-routes';
 
 /** What the terminal is doing; the renderer shows exactly one screen per phase. */
 export type Phase =
@@ -20,9 +21,10 @@ export type Phase =
   | 'working' // signed in
   | 'locked' // session locked: same card + password to resume
   | 'closed' // outside operating hours
+  | 'stopped' // an emergency stop is in force: only an authorised person may sign in (to lift it)
   | 'clock-error'; // the terminal cannot trust its clock
 
-export type LockCause = 'card-removed' | 'idle' | 'unattended-card' | 'hours' | 'manual';
+export type LockCause = 'card-removed' | 'idle' | 'unattended-card' | 'hours' | 'manual' | 'emergency-stop';
 
 export interface Notice {
   kind: 'info' | 'warning' | 'error';
@@ -32,6 +34,8 @@ export interface Notice {
 export interface OperatorView {
   id: string;
   name: string;
+  /** manager / sysadmin see the admin console (the server checks every action again). */
+  role: 'operator' | 'manager' | 'sysadmin';
   roleLabel: string;
 }
 
@@ -65,7 +69,7 @@ export interface TerminalSnapshot {
   attemptsLeft: number | null;
   /** True when a password typed now is checked (sign-in, or resuming a locked session whose card is in). */
   awaitingPassword: boolean;
-  passwordChangeReason: 'temporary' | 'expired' | null;
+  passwordChangeReason: 'temporary' | 'expired' | 'required' | null;
   lockCause: LockCause | null;
   /** Trusted time (server-anchored), epoch ms. */
   now: number;
@@ -78,6 +82,16 @@ export interface TerminalSnapshot {
   /** The purpose categories the information-protection manager maintains (from the roster; empty: none received). */
   purposeCategories: { id: string; label: string; needsCaseNumber: boolean }[];
   log: LogOutboxView;
+  /** The emergency stop in force for this terminal (from the roster), or null. */
+  emergencyStop: EmergencyStopView | null;
+}
+
+export interface EmergencyStopView {
+  scope: 'all' | 'terminal';
+  reason: string;
+  byName: string;
+  /** When it was set, Japanese label. */
+  atLabel: string;
 }
 
 /** The main side's operation-log events waiting for the renderer to put them in the log. */
@@ -150,6 +164,9 @@ export const terminalMethods = {
   pushLogBatch: z.object({ records: z.array(LogRecordSchema).min(1).max(MAX_BATCH_RECORDS) }).strict(),
   fetchResidentChanges: z.object({ after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), limit: z.number().int().min(1).max(MAX_RESIDENT_PAGE) }).strict(),
   getReplicaKey: Empty,
+  adminOpen: Empty,
+  adminCall: AdminCallSchema,
+  adminClose: Empty,
 } as const;
 
 export type MethodName = keyof typeof terminalMethods;
@@ -174,6 +191,15 @@ export interface TerminalApi {
   fetchResidentChanges(input: MethodInput<'fetchResidentChanges'>): Promise<ResidentFeedResult>;
   /** The replica's encryption key, while an operator is signed in and working. */
   getReplicaKey(input: MethodInput<'getReplicaKey'>): Promise<ReplicaKeyResult>;
+  /**
+   * Opens the admin session of the manager / system administrator working here (issue 6): main has
+   * their card sign the server's challenge. Refused to counter operators and when nobody is working.
+   */
+  adminOpen(input: MethodInput<'adminOpen'>): Promise<AdminOpenResult>;
+  /** One admin action (src/shared/admin-routes.ts) through the open (or reopened) admin session. */
+  adminCall(input: MethodInput<'adminCall'>): Promise<AdminCallResult>;
+  /** Ends the admin session (also done by main at every lock and sign-out). */
+  adminClose(input: MethodInput<'adminClose'>): Promise<CommandResult>;
 }
 
 /** Events pushed from main to the renderer. */

@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { startHost, type RunningHost, type SnapshotSource } from '../../src/host/host-server';
 import type { CommandResult, LogSyncResult, ReplicaKeyResult, ResidentFeedResult, TerminalSnapshot } from '../../src/shared/contract';
 import { MAX_BATCH_BYTES } from '../../src/shared/log-api';
+import type { AdminCallResult, AdminOpenResult } from '../../src/shared/admin-routes';
 
 /** A recording implementation of the contract: the transport, not the service, is under test. */
 class RecordingService extends EventEmitter implements SnapshotSource {
@@ -50,6 +51,15 @@ class RecordingService extends EventEmitter implements SnapshotSource {
     this.calls.push({ method: 'getReplicaKey', input });
     return { ok: false, message: 'not signed in' };
   };
+  adminOpen = async (input: object): Promise<AdminOpenResult> => {
+    this.calls.push({ method: 'adminOpen', input });
+    return { ok: false, code: 'not-admin', message: 'not an admin' };
+  };
+  adminCall = async (input: { action: string }): Promise<AdminCallResult> => {
+    this.calls.push({ method: 'adminCall', input });
+    return { ok: false, code: 'not-admin', message: 'not an admin' };
+  };
+  adminClose = (input: object) => this.ok('adminClose', input);
 }
 
 let dir: string;

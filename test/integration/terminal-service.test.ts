@@ -22,6 +22,8 @@ import { ELIGIBILITY_MESSAGES } from '../../src/domain/session/eligibility';
 import { DEMO_OPERATORS } from '../../src/server/demo/demo-town';
 import { releaseLockout } from '../../src/server/admin/release-lockout';
 import { revokeCard } from '../../src/server/store/cards';
+import { clearEmergencyStop, setEmergencyStop } from '../../src/server/admin/emergency-stop';
+import { forcePasswordChange } from '../../src/server/admin/force-password-change';
 import { listEvents } from '../../src/server/store/events';
 import { API_PREFIX, TerminalCredentialSchema } from '../../src/shared/server-api';
 
@@ -294,6 +296,74 @@ describe('terminal service: real server, real pcscd, virtual cards', () => {
     expect(auditLines().some((l) => l.type === 'session.ended-by-roster' && l.operatorId === YAMADA)).toBe(true);
     expect(await submit(demoPassword(SUZUKI))).toEqual({ ok: true });
     expect((await waitPhase('working')).operator?.id).toBe(SUZUKI);
+  });
+
+  it('an emergency stop locks a counter operator at the next contact and keeps them out; the manager may sign in; lifting it lets work resume', async () => {
+    const st = await startStack();
+    const yamada = await signIn(YAMADA);
+    const stop = setEmergencyStop(db(), { scope: 'all', reason: '不正アクセスの疑い', by: SUZUKI, clock: st.clock });
+
+    await svc().sync();
+    const stopped = svc().snapshot();
+    expect(stopped.phase).toBe('stopped');
+    expect(stopped.lockCause).toBe('emergency-stop');
+    expect(stopped.operator).toBeNull();
+    expect(stopped.emergencyStop).toMatchObject({ scope: 'all', reason: '不正アクセスの疑い' });
+    expect(auditLines()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'emergency.stop-received', detail: expect.objectContaining({ stopId: stop.id, scope: 'all', by: SUZUKI }) }),
+        expect.objectContaining({ type: 'session.locked', operatorId: YAMADA, detail: expect.objectContaining({ cause: 'emergency-stop' }) }),
+      ]),
+    );
+    // The password is not even checked while the stop holds (and not counted).
+    const refused = await submit(demoPassword(YAMADA));
+    expect(refused).toEqual({ ok: false, message: expect.stringContaining('緊急停止中') });
+    expect(operatorRow(YAMADA).failed_attempts).toBe(0);
+    expect(auditLines().some((l) => l.type === 'signin.refused' && (l.detail as { reason?: string }).reason === 'emergency-stop')).toBe(true);
+
+    // The information-protection manager signs in (to lift it): the stop is shown, not enforced on them.
+    // (The phase is 'stopped' before and after the card leaves: wait for the removal itself.)
+    const removed = async (card: VirtualCard) => {
+      const before = auditLines().filter((l) => l.type === 'card.removed').length;
+      await card.remove();
+      await waitFor('card removed', () => auditLines().filter((l) => l.type === 'card.removed').length > before);
+    };
+    await removed(yamada);
+    expect(svc().snapshot().phase).toBe('stopped');
+    const suzuki = await insert(SUZUKI);
+    await waitPhase('password');
+    expect(await submit(demoPassword(SUZUKI))).toEqual({ ok: true });
+    expect((await waitPhase('working')).emergencyStop?.reason).toBe('不正アクセスの疑い');
+    await svc().signOut();
+    await removed(suzuki);
+    expect(svc().snapshot().phase).toBe('stopped');
+
+    // A counter operator's card is refused while the stop holds.
+    await yamada.insert();
+    const card = await waitPhase('remove-card');
+    expect(card.notice?.text).toContain('緊急停止中');
+    await removed(yamada);
+
+    clearEmergencyStop(db(), { id: stop.id, reason: '確認の結果、問題なし', by: SUZUKI, clock: st.clock });
+    await svc().sync();
+    expect(svc().snapshot()).toMatchObject({ phase: 'insert-card', emergencyStop: null });
+    expect(auditLines().some((l) => l.type === 'emergency.stop-lifted' && (l.detail as { stopId?: string }).stopId === stop.id)).toBe(true);
+    await signIn(YAMADA);
+  });
+
+  it('a password change required by an administrator is asked for at the next sign-in, with its own reason, and clears once done', async () => {
+    const st = await startStack();
+    forcePasswordChange(db(), { operatorId: YAMADA, reason: 'パスワードを見られた可能性', by: SUZUKI, clock: st.clock });
+    await insert(YAMADA);
+    await waitPhase('password');
+    expect(await submit(demoPassword(YAMADA))).toEqual({ ok: true });
+    const change = await waitPhase('change-password');
+    expect(change.passwordChangeReason).toBe('required');
+    const next = 'Kado#Mori8v3w';
+    expect(await changePassword(demoPassword(YAMADA), next)).toEqual({ ok: true });
+    await waitPhase('working');
+    await delivered();
+    expect((db().prepare('SELECT password_change_required_at AS at FROM operators WHERE id = ?').get(YAMADA) as { at: number | null }).at).toBeNull();
   });
 
   it('ends the session of an operator retired on the server, and refuses the card', async () => {

@@ -15,6 +15,8 @@ import { startHost, type RunningHost } from '../../src/host/host-server';
 import { readCardFile } from '../../src/node/card/virtual-card-file';
 import { VirtualCard } from '../../src/tools/vcard/virtual-card';
 import { FakeClock } from './fake-clock';
+import { ReaderLimitedCardService } from './reader-limited-cards';
+import { registerTerminal, writeCredentialFile } from '../../src/server/admin/register-terminal';
 
 /** A Tuesday morning, inside operating hours. */
 export const OPEN_TIME = '2026-11-24T10:00:00+09:00';
@@ -23,6 +25,28 @@ export interface StackOptions {
   time?: string;
   idleLockSeconds?: number;
   resultsClearSeconds?: number;
+  /** Let the terminal see only this reader (a second terminal uses the other one). */
+  reader?: string;
+}
+
+/** vpcd's two readers and the TCP port a virtual card uses to sit in each. */
+export const READER_0 = 'Virtual PCD 00 00';
+export const READER_1 = 'Virtual PCD 00 01';
+export const READER_1_PORT = 35964;
+
+/** Another terminal on the same server: its own data dir, credential, reader, service and host. */
+export interface ExtraTerminal {
+  id: string;
+  name: string;
+  dir: string;
+  cards: CardService;
+  service: TerminalService;
+  host: RunningHost;
+  url: string;
+  /** The vpcd port its card goes into. */
+  port: number;
+  log: string[];
+  stop(): Promise<void>;
 }
 
 export class Stack {
@@ -37,6 +61,7 @@ export class Stack {
   host: RunningHost | null = null;
   private serverPort = 0;
   private readonly virtualCards: VirtualCard[] = [];
+  private readonly extras: ExtraTerminal[] = [];
   /** The terminal's own diagnostic lines (sync errors, card errors), printed when a test fails. */
   readonly terminalLog: string[] = [];
 
@@ -74,7 +99,7 @@ export class Stack {
   }
 
   async startTerminal(): Promise<void> {
-    this.cards = createPcscCardService();
+    this.cards = this.options.reader ? new ReaderLimitedCardService(createPcscCardService(), this.options.reader) : createPcscCardService();
     this.service = createTerminalRuntime({
       cards: this.cards,
       dataDir: this.terminalDir,
@@ -113,8 +138,51 @@ export class Stack {
     await this.service?.sync();
   }
 
-  async card(operatorId: string): Promise<VirtualCard> {
-    const card = new VirtualCard(await readCardFile(join(this.serverDir, 'demo-cards', `${operatorId}.json`)));
+  /**
+   * A second (third…) terminal against the same server, registered through the server's own
+   * register-terminal function, with its own data dir and credential file, seeing only `reader`.
+   */
+  async startExtraTerminal(args: { id: string; name: string; reader?: string; port?: number }): Promise<ExtraTerminal> {
+    const dir = join(this.dir, args.id);
+    const credentialPath = join(this.dir, `${args.id}-credential.json`);
+    const credential = registerTerminal(this.server!.db, { id: args.id, name: args.name, serverUrl: this.server!.url, clock: this.clock });
+    writeCredentialFile(credentialPath, credential, { exclusive: true });
+    const log: string[] = [];
+    const cards = new ReaderLimitedCardService(createPcscCardService(), args.reader ?? READER_1);
+    const service = createTerminalRuntime({
+      cards,
+      dataDir: dir,
+      credentialPath,
+      clockSource: this.clock,
+      idleLockSeconds: this.options.idleLockSeconds,
+      resultsClearSeconds: this.options.resultsClearSeconds,
+      syncIntervalMs: 2000,
+      log: (line) => log.push(`${new Date().toISOString()} ${line}`),
+    });
+    service.start();
+    const host = await startHost({ service, rendererDir: resolve('out/renderer'), port: 0 });
+    const extra: ExtraTerminal = {
+      id: args.id,
+      name: args.name,
+      dir,
+      cards,
+      service,
+      host,
+      url: host.url,
+      port: args.port ?? READER_1_PORT,
+      log,
+      stop: async () => {
+        await host.close();
+        await service.stop();
+      },
+    };
+    this.extras.push(extra);
+    return extra;
+  }
+
+  /** An operator's demo card; `port` puts it into the other virtual reader (default: the first). */
+  async card(operatorId: string, options: { port?: number } = {}): Promise<VirtualCard> {
+    const card = new VirtualCard(await readCardFile(join(this.serverDir, 'demo-cards', `${operatorId}.json`)), options.port === undefined ? {} : { port: options.port });
     this.virtualCards.push(card);
     return card;
   }
@@ -124,9 +192,9 @@ export class Stack {
    * the virtual reader every 400 ms; a card put back before that poll would look as if it never left).
    * With no terminal running, waits out one poll period instead.
    */
-  async removeCard(card: VirtualCard): Promise<void> {
+  async removeCard(card: VirtualCard, terminal?: ExtraTerminal): Promise<void> {
     await card.remove();
-    const cards = this.cards;
+    const cards = terminal ? terminal.cards : this.cards;
     const deadline = Date.now() + 5000;
     if (!cards) {
       await new Promise((r) => setTimeout(r, 1000));
@@ -146,6 +214,10 @@ export class Stack {
       `cards present: ${this.cards?.cardsPresent().join(', ') || '-'}; readers: ${this.cards?.readers().join(', ') || '-'}`,
       'terminal log:',
       ...this.terminalLog.slice(-40).map((l) => `  ${l}`),
+      ...this.extras.flatMap((t) => [
+        `extra terminal ${t.id}: phase ${t.service.snapshot().phase}; notice: ${t.service.snapshot().notice?.text ?? '-'}; cards present: ${t.cards.cardsPresent().join(', ') || '-'}`,
+        ...t.log.slice(-20).map((l) => `  ${l}`),
+      ]),
     ].join('\n');
   }
 
@@ -154,6 +226,7 @@ export class Stack {
     // pcscd polls the virtual reader every 400 ms: let it see the removal before the next
     // test inserts a card, or it would take the swap for the same card staying in.
     if (this.virtualCards.length > 0) await new Promise((r) => setTimeout(r, 1000));
+    for (const extra of this.extras.splice(0)) await extra.stop().catch(() => undefined);
     await this.stopTerminal().catch(() => undefined);
     await this.stopServer().catch(() => undefined);
     if (process.env.KEEP_STACK) console.log(`stack kept: ${this.dir}`);

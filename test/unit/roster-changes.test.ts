@@ -82,6 +82,24 @@ describe('rosterChanges', () => {
   });
 });
 
+describe('rosterChanges: emergency stop', () => {
+  const stop = (id: string) => ({ id, scope: 'all' as const, terminalId: null, reason: '不正アクセスの疑い（山田 花子の件）', by: 'op-suzuki', byName: '鈴木 一郎', at: '2026-11-24T02:00:00.000Z' });
+
+  it('received, lifted, and replaced by another, with ids only (the reason is free text)', () => {
+    expect(rosterChanges(roster({ emergencyStop: null }), roster({ emergencyStop: stop('s1') }))).toEqual([
+      { type: 'emergency.stop-received', outcome: 'info', detail: { stopId: 's1', scope: 'all', by: 'op-suzuki', at: '2026-11-24T02:00:00.000Z' } },
+    ]);
+    expect(rosterChanges(roster({ emergencyStop: stop('s1') }), roster({ emergencyStop: stop('s1') }))).toEqual([]);
+    expect(rosterChanges(roster({ emergencyStop: stop('s1') }), roster())).toEqual([{ type: 'emergency.stop-lifted', outcome: 'info', detail: { stopId: 's1', scope: 'all' } }]);
+    const replaced = rosterChanges(roster({ emergencyStop: stop('s1') }), roster({ emergencyStop: stop('s2') }));
+    expect(replaced.map((e) => e.type)).toEqual(['emergency.stop-lifted', 'emergency.stop-received']);
+    for (const event of replaced) {
+      expect(JSON.stringify(event)).not.toContain('山田');
+      expect(() => validateEvent({ ...event, operatorId: null, cardKeyId: null })).not.toThrow();
+    }
+  });
+});
+
 describe('readerChanges', () => {
   it('readers connected and lost between two lists', () => {
     expect(readerChanges([], ['Virtual PCD 00 00'])).toEqual({ connected: ['Virtual PCD 00 00'], lost: [] });

@@ -124,4 +124,36 @@ describe('session machine', () => {
     expect(state.step.kind).toBe('remove-card');
     expect(effects.at(-1)).toEqual({ type: 'signed-out', operatorId: 'op-a', reason: 'operator' });
   });
+
+  describe('emergency stop', () => {
+    const stop: SessionEvent = { type: 'emergency-stop', at: 5000, message: '緊急停止中' };
+
+    it('locks a working session with its cause, keeps the session (whose work was stopped), once', () => {
+      const { state, effects } = run([...signIn(), stop, stop]);
+      expect(state.step).toEqual({ kind: 'unlock', reader: R });
+      expect(state.lock).toEqual({ cause: 'emergency-stop', at: 5000 });
+      expect(state.session?.operatorId).toBe('op-a');
+      expect(effects.filter((e) => e.type === 'locked')).toEqual([{ type: 'locked', cause: 'emergency-stop', operatorId: 'op-a' }]);
+    });
+
+    it('an already locked session (idle, card pulled) takes the stop as its cause', () => {
+      const idle = run([...signIn(), { type: 'idle-timeout', at: 2000 }, stop]);
+      expect(idle.state.lock?.cause).toBe('emergency-stop');
+      const pulled = run([...signIn(), { type: 'card-removed', reader: R, at: 2000 }, stop]);
+      expect(pulled.state.step.kind).toBe('waiting');
+      expect(pulled.state.lock?.cause).toBe('emergency-stop');
+    });
+
+    it('a sign-in at the password or change-password step is asked to pull the card with the message', () => {
+      const atPassword = run([{ type: 'card-inserted', reader: R }, { type: 'card-verified', reader: R, cardKeyId: KEY_A, lookup: { ok: true, operatorId: 'op-a', lockedOut: false } }, stop]);
+      expect(atPassword.state.step).toEqual({ kind: 'remove-card', reader: R, message: '緊急停止中' });
+      const atChange = run([{ type: 'card-inserted', reader: R }, { type: 'card-verified', reader: R, cardKeyId: KEY_A, lookup: { ok: true, operatorId: 'op-a', lockedOut: false } }, { type: 'password-accepted', at: 1000, mustChange: 'required' }, stop]);
+      expect(atChange.state.step.kind).toBe('remove-card');
+      expect(atChange.state.session).toBeNull();
+    });
+
+    it('nothing to stop when nobody is signed in', () => {
+      expect(run([stop]).state).toEqual(initialSessionState);
+    });
+  });
 });

@@ -55,3 +55,4 @@ export {
   isOpenAt,
 } from './hours';
 export { type JstFormatStyle, formatJst } from './format';
+export { type CalendarDay, type CalendarMonth, calendarMonth } from './month';

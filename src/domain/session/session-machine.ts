@@ -2,7 +2,10 @@
 // The terminal service feeds it events from the card reader, the password check and the
 // timers; everything it decides is visible in the returned state, so it is tested alone.
 
-export type LockCause = 'card-removed' | 'idle' | 'unattended-card' | 'hours' | 'manual';
+export type LockCause = 'card-removed' | 'idle' | 'unattended-card' | 'hours' | 'manual' | 'emergency-stop';
+
+/** Why a password must be changed before work: temporary (issued by an administrator), expired, or a change required by an administrator. */
+export type PasswordChangeReason = 'temporary' | 'expired' | 'required';
 
 /** A signed-in operator; survives a lock, ends at sign-out. */
 export interface Session {
@@ -17,7 +20,7 @@ export type Step =
   | { kind: 'remove-card'; reader: string; message: string } // card refused or session ended: take it out
   | { kind: 'password'; reader: string; cardKeyId: string; operatorId: string } // new sign-in
   | { kind: 'unlock'; reader: string } // locked session, its card is in: password resumes it
-  | { kind: 'change-password'; reader: string; cardKeyId: string; operatorId: string; reason: 'temporary' | 'expired' }
+  | { kind: 'change-password'; reader: string; cardKeyId: string; operatorId: string; reason: PasswordChangeReason }
   | { kind: 'locked-out'; reader: string; operatorId: string }
   | { kind: 'working'; reader: string };
 
@@ -36,13 +39,15 @@ export type SessionEvent =
   | { type: 'card-removed'; reader: string; at: number }
   | { type: 'card-verified'; reader: string; cardKeyId: string; lookup: CardLookup }
   | { type: 'card-failed'; reader: string; message: string }
-  | { type: 'password-accepted'; at: number; mustChange: 'temporary' | 'expired' | null }
+  | { type: 'password-accepted'; at: number; mustChange: PasswordChangeReason | null }
   | { type: 'password-rejected'; lockedOut: boolean }
   | { type: 'password-changed'; at: number }
   | { type: 'idle-timeout'; at: number }
   | { type: 'card-unattended'; at: number }
   | { type: 'hours-closed'; at: number }
   | { type: 'manual-lock'; at: number }
+  /** An emergency stop reached the terminal and keeps this operator out (see emergency-stop.ts). */
+  | { type: 'emergency-stop'; at: number; message: string }
   | { type: 'sign-out'; reason?: 'operator' | 'roster' };
 
 /** Side effects the service must carry out (audit, server reports). */
@@ -174,6 +179,23 @@ export function reduceSession(state: SessionState, event: SessionEvent): Transit
       if (step.kind === 'working') return lockNow(state, 'hours', event.at, { kind: 'unlock', reader: step.reader });
       if (step.kind === 'password' || step.kind === 'change-password') {
         return same({ ...state, step: { kind: 'remove-card', reader: step.reader, message: '開庁時間外のためサインインできません。' } });
+      }
+      return same(state);
+    }
+
+    case 'emergency-stop': {
+      // The session is kept (locked, card still in) so the log shows whose work was stopped; it
+      // cannot be resumed until the stop is lifted (the service refuses the password meanwhile).
+      if (step.kind === 'working') return lockNow(state, 'emergency-stop', event.at, { kind: 'unlock', reader: step.reader });
+      // Already locked (idle, card pulled…): the cause becomes the stop, so the screen says why it stays locked.
+      if (state.session && state.lock && state.lock.cause !== 'emergency-stop') {
+        return {
+          state: { ...state, lock: { cause: 'emergency-stop', at: event.at } },
+          effects: [{ type: 'locked', cause: 'emergency-stop', operatorId: state.session.operatorId }],
+        };
+      }
+      if (step.kind === 'password' || step.kind === 'change-password') {
+        return same({ ...state, step: { kind: 'remove-card', reader: step.reader, message: event.message } });
       }
       return same(state);
     }

@@ -6,7 +6,7 @@
 import type { RosterResponse } from '../../shared/server-api';
 
 export interface RosterChangeEvent {
-  type: 'roster.lockout-released' | 'calendar.exceptions-changed' | 'config.policy-changed';
+  type: 'roster.lockout-released' | 'calendar.exceptions-changed' | 'config.policy-changed' | 'emergency.stop-received' | 'emergency.stop-lifted';
   outcome: 'info';
   operatorId?: string;
   detail: Record<string, string | number | boolean | null>;
@@ -55,6 +55,14 @@ export function rosterChanges(previous: RosterResponse | null, next: RosterRespo
       outcome: 'info',
       detail: { added: listed(added.map(describe)), withdrawn: listed(withdrawn.map(describe)), addedIds: listed(added.map((e) => e.id)), withdrawnIds: listed(withdrawn.map((e) => e.id)), total: next.calendarExceptions.length },
     });
+  }
+
+  // The stop's reason is an administrator's free text: the server's own log has it; here only ids.
+  const stopBefore = previous.emergencyStop ?? null;
+  const stopNow = next.emergencyStop ?? null;
+  if (stopBefore?.id !== stopNow?.id) {
+    if (stopBefore) events.push({ type: 'emergency.stop-lifted', outcome: 'info', detail: { stopId: stopBefore.id, scope: stopBefore.scope } });
+    if (stopNow) events.push({ type: 'emergency.stop-received', outcome: 'info', detail: { stopId: stopNow.id, scope: stopNow.scope, by: stopNow.by, at: stopNow.at } });
   }
 
   const p = previous.policy;

@@ -26,6 +26,8 @@ export interface TerminalRuntimeOptions {
   cards?: CardService;
   /** Electron passes its safeStorage-backed store; the second host keeps the key in a 0600 file. */
   replicaKeys?: ReplicaKeyStore;
+  /** Sent to the server with every call (X-App-Version), for the administrator's terminal list. */
+  appVersion?: string;
   log?: (message: string) => void;
 }
 
@@ -56,7 +58,7 @@ export function createTerminalRuntime(options: TerminalRuntimeOptions): Terminal
   return new TerminalService({
     credential,
     cards: options.cards ?? createPcscCardService({ log: options.log }),
-    server: createServerClient(credential, { monoNow: clockSource.monoNow }),
+    server: createServerClient(credential, { monoNow: clockSource.monoNow, appVersion: options.appVersion }),
     store: new TerminalStateStore(options.dataDir),
     outbox: new LogOutbox(options.dataDir),
     replicaKeys: options.replicaKeys ?? new FileReplicaKeyStore(options.dataDir),

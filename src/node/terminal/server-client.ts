@@ -19,7 +19,8 @@ import {
 } from '../../shared/server-api';
 import { LogBatchResponseSchema, LogCursorResponseSchema, type LogBatchResponse } from '../../shared/log-api';
 import type { LogRecord } from '../../domain/log/log-record';
-import { OPERATOR_HEADER, RESIDENT_CHANGES_PATH, ResidentChangesResponseSchema, type ResidentChangesResponse } from '../../shared/resident-api';
+import { OPERATOR_HEADER, RESIDENT_CHANGES_PATH, parseResidentChangesResponse, type ResidentChangesResponse } from '../../shared/resident-api';
+import { ADMIN_SESSION_HEADER } from '../../shared/admin-session';
 
 /** The server could not be reached or answered nonsense: retry later. */
 export class ServerUnavailableError extends Error {
@@ -40,6 +41,14 @@ export class ServerRejectedError extends Error {
 
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
+/** What an answer is checked with: a zod schema, or a function with the same answers (parseResidentChangesResponse). */
+interface AnswerCheck<T> {
+  safeParse(json: unknown): { success: true; data: T } | { success: false };
+}
+
+/** The feed page's check: the schema's rules, written out for speed (a page holds up to 5000 records). */
+const RESIDENT_CHANGES_CHECK: AnswerCheck<ResidentChangesResponse> = { safeParse: parseResidentChangesResponse };
+
 export interface ServerClient {
   time(): Promise<{ response: TimeResponse; sentMono: number; receivedMono: number }>;
   roster(): Promise<RosterResponse>;
@@ -49,19 +58,27 @@ export interface ServerClient {
   logCursor(): Promise<LogBatchResponse>;
   /** One page of the resident directory's change feed, for the operator signed in here. */
   residentChanges(operatorId: string, after: number, limit: number): Promise<ResidentChangesResponse>;
+  /**
+   * An admin route (/api/v1/admin…, issue 6): with the terminal credential and, except for opening a
+   * session, the admin session's token. The answer is parsed with `schema`.
+   */
+  admin<S extends z.ZodTypeAny>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, schema: S, options?: { body?: unknown; token?: string }): Promise<z.infer<S>>;
 }
 
-export function createServerClient(credential: TerminalCredential, options: { timeoutMs?: number; monoNow: () => number }): ServerClient {
+/** The app version the terminal reports with every call (the server's terminal list shows it). */
+const APP_VERSION_HEADER = 'x-app-version';
+
+export function createServerClient(credential: TerminalCredential, options: { timeoutMs?: number; monoNow: () => number; appVersion?: string }): ServerClient {
   const base = credential.serverUrl.replace(/\/+$/, '');
   const auth = `${TERMINAL_AUTH_SCHEME} ${credential.terminalId}:${credential.secret}`;
   const timeoutMs = options.timeoutMs ?? 5000;
 
-  async function call<S extends z.ZodTypeAny>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown, timeout = timeoutMs, extraHeaders: Record<string, string> = {}): Promise<z.infer<S>> {
+  async function call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, schema: AnswerCheck<T>, body?: unknown, timeout = timeoutMs, extraHeaders: Record<string, string> = {}): Promise<T> {
     let response: Response;
     try {
       response = await fetch(base + path, {
         method,
-        headers: { authorization: auth, ...extraHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { authorization: auth, ...(options.appVersion ? { [APP_VERSION_HEADER]: options.appVersion } : {}), ...extraHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(timeout),
         redirect: 'error',
@@ -103,7 +120,9 @@ export function createServerClient(credential: TerminalCredential, options: { ti
     // A batch of up to 5000 records: the server verifies and commits it durably before answering.
     logBatch: (batchId, records) => call('POST', `${API_PREFIX}/log-batches`, LogBatchResponseSchema, { batchId, records }, Math.max(timeoutMs, 30_000)),
     logCursor: () => call('GET', `${API_PREFIX}/log-cursor`, LogCursorResponseSchema),
+    admin: (method, path, schema, { body, token } = {}) =>
+      call(method, `${API_PREFIX}/admin${path}`, schema, body, Math.max(timeoutMs, 15_000), token === undefined ? {} : { [ADMIN_SESSION_HEADER]: token }),
     residentChanges: (operatorId, after, limit) =>
-      call('GET', `${API_PREFIX}${RESIDENT_CHANGES_PATH}?after=${after}&limit=${limit}`, ResidentChangesResponseSchema, undefined, Math.max(timeoutMs, 30_000), { [OPERATOR_HEADER]: operatorId }),
+      call('GET', `${API_PREFIX}${RESIDENT_CHANGES_PATH}?after=${after}&limit=${limit}`, RESIDENT_CHANGES_CHECK, undefined, Math.max(timeoutMs, 30_000), { [OPERATOR_HEADER]: operatorId }),
   };
 }

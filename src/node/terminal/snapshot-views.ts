@@ -1,6 +1,7 @@
 // Japanese labels for what the snapshot shows. Kept apart from the service so the wording
 // is in one place.
-import type { HoursView, LockCause } from '../../shared/contract';
+import type { EmergencyStopView, HoursView, LockCause } from '../../shared/contract';
+import type { EmergencyStopWire } from '../../shared/server-api';
 import type { Role } from '../../shared/server-api';
 import type { HoursStatus } from '../../domain/calendar/hours';
 import { formatJst } from '../../domain/calendar/format';
@@ -21,6 +22,7 @@ const LOCK_LABELS: Record<LockCause, string> = {
   'unattended-card': '操作がないままカードが差し込まれていたためロックしました。席を離れるときはカードを抜いてください。',
   hours: '閉庁時刻になったためロックしました。',
   manual: '操作者がロックしました。',
+  'emergency-stop': '緊急停止のためロックしました。解除されるまで再開できません。',
 };
 
 export function lockCauseLabel(cause: LockCause): string {
@@ -53,4 +55,9 @@ export function rosterAgeLabel(receivedAt: number | null, now: number): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 48) return `操作者名簿: ${hours}時間前に受信`;
   return `操作者名簿: ${Math.floor(hours / 24)}日前に受信（失効情報が古い可能性があります）`;
+}
+
+export function stopView(stop: EmergencyStopWire | null): EmergencyStopView | null {
+  if (!stop) return null;
+  return { scope: stop.scope, reason: stop.reason, byName: stop.byName, atLabel: formatJst(Date.parse(stop.at), 'datetime') };
 }

@@ -16,6 +16,7 @@ import { hoursAt } from '../../domain/calendar/hours';
 import { formatJst } from '../../domain/calendar/format';
 import { checkNewPassword } from '../../domain/password/policy';
 import { isPasswordExpired } from '../../domain/password/expiry';
+import { emergencyStopMessage, stopBlocks, type EmergencyStop } from '../../domain/session/emergency-stop';
 import type { ServerClient } from './server-client';
 import { ServerRejectedError } from './server-client';
 import type { TerminalStateStore, OutboxEntry } from './terminal-state';
@@ -24,7 +25,9 @@ import type { LogEvent } from '../../shared/log-event';
 import { relayLogCall } from './log-relay';
 import type { ReplicaKeyStore } from './replica-key';
 import { readerChanges, rosterChanges } from './roster-changes';
-import { buildHoursView, roleLabel, rosterAgeLabel, lockCauseLabel } from './snapshot-views';
+import { AdminRelay, type AdminWho } from './admin-relay';
+import type { AdminCallResult, AdminOpenResult } from '../../shared/admin-routes';
+import { buildHoursView, roleLabel, rosterAgeLabel, lockCauseLabel, stopView } from './snapshot-views';
 
 export interface TerminalServiceOptions {
   credential: TerminalCredential;
@@ -79,12 +82,20 @@ export class TerminalService extends EventEmitter implements TerminalApi {
   /** The start's exchange with the server (never rejects); cards wait for it. */
   private firstSync: Promise<void> = Promise.resolve();
   private hoursWereOpen: boolean | null = null;
+  private readonly admin: AdminRelay;
 
   constructor(private readonly o: TerminalServiceOptions) {
     super();
     this.clock = new TrustedClock(o.clockSource, { lastKnownTrusted: o.store.get().lastKnownTrusted });
     this.lastActivityMono = o.clockSource.monoNow();
     this.idleLockMs = (o.idleLockSeconds ?? 300) * 1000;
+    this.admin = new AdminRelay({
+      server: o.server,
+      cards: o.cards,
+      terminalId: o.credential.terminalId,
+      record: (event) => this.record(event),
+      roleLabel: (role) => roleLabel(role),
+    });
     const anomaly = this.clock.startupAnomaly();
     if (anomaly) this.record({ type: 'clock.anomaly', outcome: 'failure', detail: { kind: anomaly.kind, deltaMs: Math.round(anomaly.deltaMs) } });
     if (o.store.recoveredFrom) this.record({ type: 'terminal.state-recovered', outcome: 'failure', detail: { setAside: o.store.recoveredFrom } });
@@ -196,6 +207,33 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     }
   }
 
+  /** The manager / administrator working here now (card in its reader), or null. */
+  private adminWho(): AdminWho | null {
+    const step = this.state.step;
+    const session = this.state.session;
+    if (step.kind !== 'working' || !session) return null;
+    const operator = this.operator(session.operatorId);
+    if (!operator) return null;
+    return { operatorId: session.operatorId, cardKeyId: session.cardKeyId, reader: step.reader, role: operator.role };
+  }
+
+  adminOpen(): Promise<AdminOpenResult> {
+    return this.admin.open(this.adminWho());
+  }
+
+  async adminCall(input: { action: string; target?: string; input?: unknown }): Promise<AdminCallResult> {
+    const result = await this.admin.call(this.adminWho(), input);
+    // What an admin changed may change what this terminal must enforce (a stop, a revoked card, an
+    // opened Sunday): fetch the roster now rather than at the next periodic sync.
+    if (result.ok) void this.sync();
+    return result;
+  }
+
+  async adminClose(): Promise<CommandResult> {
+    this.admin.close();
+    return { ok: true };
+  }
+
   async getReplicaKey(): Promise<ReplicaKeyResult> {
     if (!this.workingOperator()) return { ok: false, message: 'サインインしている操作者がいないため、住民データを開けません。' };
     try {
@@ -216,6 +254,12 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     const cardKeyId = step.kind === 'password' ? step.cardKeyId : this.state.session?.cardKeyId;
     const operator = operatorId ? this.operator(operatorId) : undefined;
     if (!operator || !cardKeyId) return { ok: false, message: '操作者名簿に見つかりません。' };
+    const stop = this.emergencyStop();
+    if (stop && stopBlocks(stop, operator.role)) {
+      // Not checked, so not counted: the operator is kept out whatever the password.
+      this.record({ type: 'signin.refused', outcome: 'failure', operatorId: operator.id, cardKeyId, detail: { reason: 'emergency-stop', stopId: stop.id, unlock: step.kind === 'unlock' } });
+      return { ok: false, message: emergencyStopMessage(stop) };
+    }
     const before = this.failures(operator);
     if (before.lockedOut) {
       this.apply({ type: 'password-rejected', lockedOut: true });
@@ -263,7 +307,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     }
     this.attemptsLeft = null;
     const changedHere = this.pendingPasswordChange(current) !== undefined;
-    const mustChange = changedHere ? null : current.password.temporary ? 'temporary' : this.isExpired(current) ? 'expired' : null;
+    const mustChange = changedHere ? null : current.password.temporary ? 'temporary' : this.changeRequired(current) ? 'required' : this.isExpired(current) ? 'expired' : null;
     this.record({ type: step.kind === 'unlock' ? 'session.unlock-password' : 'signin.password-ok', outcome: 'success', operatorId: operator.id, cardKeyId, detail: { mustChange } });
     this.apply({ type: 'password-accepted', at, mustChange: step.kind === 'unlock' ? null : mustChange });
     void this.sync();
@@ -374,6 +418,12 @@ export class TerminalService extends EventEmitter implements TerminalApi {
       this.apply({ type: 'card-verified', reader, cardKeyId: keyId, lookup: { ok: false, message: found.message } });
       return;
     }
+    const stop = this.emergencyStop();
+    if (stop && stopBlocks(stop, found.operator.role)) {
+      this.record({ type: 'signin.refused', outcome: 'failure', operatorId: found.operator.id, cardKeyId: keyId, detail: { reason: 'emergency-stop', stopId: stop.id } });
+      this.apply({ type: 'card-verified', reader, cardKeyId: keyId, lookup: { ok: false, message: emergencyStopMessage(stop) } });
+      return;
+    }
     const failures = this.failures(found.operator);
     this.attemptsLeft = failures.attemptsLeft;
     this.record({ type: 'card.authenticated', outcome: 'success', operatorId: found.operator.id, cardKeyId: keyId, detail: { reader } });
@@ -443,6 +493,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
       });
       this.setOnline(true);
       this.applyRosterToSession(roster);
+      this.applyEmergencyStop();
     } catch (error) {
       this.o.log?.(`sync: ${(error as Error).message}`);
       this.setOnline(false);
@@ -504,6 +555,25 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     this.publish(true);
   }
 
+  /**
+   * An emergency stop from the roster keeps counter operators out at once: a working session locks
+   * (and cannot be resumed), a sign-in in progress is refused. Offline terminals apply it at their
+   * next contact, as the roster is their only way to learn of it.
+   */
+  private applyEmergencyStop(): void {
+    const stop = this.emergencyStop();
+    if (!stop) return;
+    const step = this.state.step;
+    const operatorId = this.state.session?.operatorId ?? (step.kind === 'password' || step.kind === 'change-password' ? step.operatorId : null);
+    const operator = operatorId ? this.operator(operatorId) : undefined;
+    if (!operator || !stopBlocks(stop, operator.role)) return;
+    this.apply({ type: 'emergency-stop', at: this.clock.now(), message: emergencyStopMessage(stop) });
+  }
+
+  private emergencyStop(): EmergencyStop | null {
+    return this.o.store.get().roster?.emergencyStop ?? null;
+  }
+
   // ---------- helpers ----------
 
   private queue(entry: OutboxEntry): void {
@@ -535,6 +605,12 @@ export class TerminalService extends EventEmitter implements TerminalApi {
   /** A password changed on this terminal but not yet acknowledged by the server wins. */
   private currentHash(operator: RosterOperator): string {
     return this.pendingPasswordChange(operator)?.request.newHash ?? operator.password.hash;
+  }
+
+  /** An authorised person required a new password (issue 6): from that time on, work starts with the change. */
+  private changeRequired(operator: RosterOperator): boolean {
+    const at = operator.password.changeRequiredAt;
+    return !!at && Date.parse(at) <= this.clock.now();
   }
 
   private isExpired(operator: RosterOperator): boolean {
@@ -575,6 +651,8 @@ export class TerminalService extends EventEmitter implements TerminalApi {
 
   private onEffect(effect: SessionEffect): void {
     const base: MainEvent = { type: `session.${effect.type}`, outcome: 'info', operatorId: effect.operatorId };
+    // An admin session lives only while its holder works here with the card in.
+    if (effect.type === 'locked' || effect.type === 'signed-out') this.admin.close();
     if (effect.type === 'locked') {
       this.lockedAtMono = this.o.clockSource.monoNow();
       this.record({ ...base, detail: { cause: effect.cause } });
@@ -625,6 +703,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
   private phase(hoursOpen: boolean): Phase {
     if (this.clock.isUntrusted() && this.state.step.kind !== 'working') return 'clock-error';
     const step = this.state.step;
+    if (this.emergencyStop() && (step.kind === 'waiting' || (step.kind === 'unlock' && this.state.lock?.cause === 'emergency-stop'))) return 'stopped';
     switch (step.kind) {
       case 'working':
         return 'working';
@@ -656,7 +735,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     const operatorId = step.kind === 'password' || step.kind === 'change-password' ? step.operatorId : step.kind === 'working' ? this.state.session?.operatorId : undefined;
     if (operatorId) {
       const op = this.operator(operatorId);
-      if (op) operator = { id: op.id, name: op.name, roleLabel: roleLabel(op.role) };
+      if (op) operator = { id: op.id, name: op.name, role: op.role, roleLabel: roleLabel(op.role) };
     }
     const notice =
       step.kind === 'remove-card'
@@ -683,6 +762,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
       resultsClearSeconds: this.o.resultsClearSeconds ?? 60,
       purposeCategories: state.roster?.purposeCategories ?? [],
       log: { epoch: this.o.outbox.epoch, lastEid: this.o.outbox.lastEventId, pending: this.o.outbox.pendingCount, syncRequest: this.syncRequest },
+      emergencyStop: stopView(state.roster?.emergencyStop ?? null),
     };
   }
 

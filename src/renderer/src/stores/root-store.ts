@@ -9,6 +9,7 @@ import type { LogWriter } from '../log/log-writer';
 import type { LogClock } from '../log/log-writer';
 import { ResidentStore } from './resident-store';
 import type { ReplicaDb } from '../replica/replica-db';
+import { AdminStore } from './admin-store';
 
 export interface RootStoreOptions {
   /** Opens the terminal's operation log (production: createLogWriter). */
@@ -23,6 +24,7 @@ export class RootStore {
   readonly ui: UiStore;
   readonly log: LogStore;
   readonly residents: ResidentStore;
+  readonly admin: AdminStore;
   private lastActivityReport = 0;
 
   constructor(
@@ -49,6 +51,7 @@ export class RootStore {
       now: () => this.ui.trustedNow,
       idleClearMs: () => (this.session.snapshot?.resultsClearSeconds ?? 60) * 1000,
     });
+    this.admin = new AdminStore({ api });
     api.onSnapshot((snapshot) => this.receive(snapshot));
   }
 
@@ -59,6 +62,7 @@ export class RootStore {
     this.ui.setTrustedNow(snapshot.now);
     this.log.receive(snapshot);
     this.residents.receive(snapshot);
+    this.admin.receive(snapshot);
   }
 
   connectionChanged(connected: boolean): void {

@@ -79,6 +79,9 @@ export function wsClient(onConnection: ConnectionListener): TerminalClient {
     pushLogBatch: (input) => call('pushLogBatch', input),
     fetchResidentChanges: (input) => call('fetchResidentChanges', input),
     getReplicaKey: (input) => call('getReplicaKey', input),
+    adminOpen: (input) => call('adminOpen', input),
+    adminCall: (input) => call('adminCall', input),
+    adminClose: (input) => call('adminClose', input),
     onSnapshot(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

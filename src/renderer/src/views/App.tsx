@@ -70,6 +70,23 @@ export const App = observer(function App() {
             tone="warning"
           />
         );
+      case 'stopped': {
+        const stop = snap.emergencyStop;
+        return (
+          <MessageScreen
+            testId="screen-stopped"
+            icon="stop"
+            title={stop?.scope === 'terminal' ? 'この端末は緊急停止中です' : '全端末が緊急停止中です'}
+            lines={[
+              stop ? `理由: ${stop.reason}` : '',
+              stop ? `${stop.atLabel} ${stop.byName} が停止しました。` : '',
+              snap.lockCause === 'emergency-stop' ? (snap.notice?.text ?? '') : '',
+              '解除されるまで業務端末操作者はサインインできません。解除は情報保護管理者またはシステム管理者が行います（管理者のカードではサインインできます）。',
+            ]}
+            tone="error"
+          />
+        );
+      }
       case 'clock-error':
         return <MessageScreen testId="screen-clock-error" icon="clock" title="端末の時刻を確認できません" lines={['端末の時計が以前の時刻より戻されています。', 'サーバーに接続して正しい時刻を取得するまで利用できません。システム管理者に連絡してください。']} tone="error" />;
     }

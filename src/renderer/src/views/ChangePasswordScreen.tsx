@@ -34,7 +34,9 @@ export const ChangePasswordScreen = observer(function ChangePasswordScreen() {
       <p>
         {snap.passwordChangeReason === 'expired'
           ? 'パスワードの有効期限が切れています。新しいパスワードを設定してください。'
-          : '初期パスワード（仮パスワード）のままでは業務を始められません。新しいパスワードを設定してください。'}
+          : snap.passwordChangeReason === 'required'
+            ? '管理者がパスワードの変更を求めています。新しいパスワードを設定してください。'
+            : '初期パスワード（仮パスワード）のままでは業務を始められません。新しいパスワードを設定してください。'}
       </p>
       <div className="change-grid">
         <form onSubmit={submit} className="form form-compact">

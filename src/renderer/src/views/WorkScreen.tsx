@@ -6,9 +6,11 @@ import { useStores } from '../stores/root-store';
 import { formatClock } from './format';
 import { LogAlerts, LogStatusItem } from './LogStatus';
 import { ResidentSearch } from './ResidentSearch';
+import { AdminConsole } from './admin/AdminConsole';
+import { AdminStore } from '../stores/admin-store';
 
 export const WorkScreen = observer(function WorkScreen() {
-  const { session, ui } = useStores();
+  const { session, ui, admin } = useStores();
   const snap = session.snapshot;
 
   useEffect(() => {
@@ -65,17 +67,38 @@ export const WorkScreen = observer(function WorkScreen() {
         </div>
       )}
       {hours.exceptionLabel && <div className="banner banner-info">{hours.exceptionLabel}</div>}
+      {snap.emergencyStop && (
+        <div className="banner banner-error" role="alert" data-testid="stop-banner">
+          緊急停止中（{snap.emergencyStop.scope === 'all' ? '全端末' : 'この端末'}、理由: {snap.emergencyStop.reason}、{snap.emergencyStop.atLabel} {snap.emergencyStop.byName}）。業務端末操作者はサインインできません。
+        </div>
+      )}
       <LogAlerts />
       {!connection.online && (
         <div className="banner banner-warning">サーバーに接続できません。端末に保存した操作者名簿で業務を続けています（{connection.rosterAgeLabel}）。</div>
       )}
-      <main className="work-body">
-        <ResidentSearch />
-        <section className="card card-muted">
-          <h2>離席するとき</h2>
-          <p>必ずカードを抜いてください。カードを抜くと直ちにロックされます。{Math.round(snap.idleLockSeconds / 60)}分間操作がない場合も自動でロックします。</p>
-        </section>
-      </main>
+      {AdminStore.offeredTo(snap) && (
+        <nav className="work-tabs" role="tablist" aria-label="業務の切り替え">
+          <button role="tab" aria-selected={!admin.visible} className={!admin.visible ? 'active' : ''} onClick={() => admin.hide()} data-testid="work-tab">
+            窓口業務（住民検索）
+          </button>
+          <button role="tab" aria-selected={admin.visible} className={admin.visible ? 'active' : ''} onClick={() => void admin.show()} data-testid="admin-tab">
+            管理
+          </button>
+        </nav>
+      )}
+      {admin.visible && AdminStore.offeredTo(snap) ? (
+        <main className="work-body work-body-admin">
+          <AdminConsole />
+        </main>
+      ) : (
+        <main className="work-body">
+          <ResidentSearch />
+          <section className="card card-muted">
+            <h2>離席するとき</h2>
+            <p>必ずカードを抜いてください。カードを抜くと直ちにロックされます。{Math.round(snap.idleLockSeconds / 60)}分間操作がない場合も自動でロックします。</p>
+          </section>
+        </main>
+      )}
     </div>
   );
 });

@@ -1,0 +1,125 @@
+// The terminal's side of the admin routes (issue 6): for each action the admin console can take,
+// what the renderer sends (validated by main, the renderer is untrusted), the HTTP route main calls
+// with the terminal credential and the admin session, and the schema of the answer. Which role may
+// take which action is the server's table (src/server/admin/permissions.ts); the session tells the
+// terminal its holder's permissions so the console offers only those.
+//
+// Three actions are completed by main, not by the renderer: a new operator's and a reset temporary
+// password are generated and hashed on main (the password is shown once; only its hash travels), and
+// a card is issued from the certificate main reads off the card in the reader the console names.
+import { z } from 'zod';
+import {
+  AdminCardListResponseSchema,
+  AdminCardResponseSchema,
+  AdminEmergencyStopListResponseSchema,
+  AdminEmergencyStopResponseSchema,
+  AdminExceptionListResponseSchema,
+  AdminExceptionResponseSchema,
+  AdminOkResponseSchema,
+  AdminOperatorResponseSchema,
+  AdminReasonRequestSchema,
+  AdminReasonSchema,
+  AdminRosterResponseSchema,
+  AdminTerminalListResponseSchema,
+  ApproveExceptionRequestSchema,
+  ChangeOperatorRequestSchema,
+  PrivilegeReviewResponseSchema,
+  RegisterTerminalRequestSchema,
+  RegisterTerminalResponseSchema,
+  RevokeCardRequestSchema,
+  SetEmergencyStopRequestSchema,
+} from './admin-api';
+import { IsoTime, OperatorIdSchema, RoleSchema } from './server-api';
+
+const NameSchema = z.string().regex(/^(?=[\s\S]*\S)[^\u0000-\u001f\u007f]{1,100}$/);
+const KanaSchema = z.string().regex(/^[^\u0000-\u001f\u007f]{0,100}$/);
+
+/** Path ids: operator ids, card key ids, stop / exception / terminal ids. */
+export const AdminTargetSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/);
+
+/** What the renderer sends to add an operator: no password (main makes the temporary one). */
+export const AddOperatorInputSchema = z
+  .object({ id: OperatorIdSchema, name: NameSchema, kana: KanaSchema, role: RoleSchema, since: IsoTime, until: IsoTime.nullable(), reason: AdminReasonSchema })
+  .strict();
+/** What the renderer sends to issue a card: the reader holding the new card (main reads its certificate). */
+export const IssueCardInputSchema = z.object({ operatorId: OperatorIdSchema, reader: z.string().min(1).max(200), reason: AdminReasonSchema }).strict();
+export const PrivilegeReviewInputSchema = z.object({ unusedDays: z.number().int().min(1).max(3650).optional() }).strict();
+const Empty = z.object({}).strict();
+
+export type AdminHttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+interface AdminRoute {
+  method: AdminHttpMethod;
+  /** Under /api/v1/admin; `:id` is replaced by the call's target. */
+  path: string;
+  /** What the renderer may send. */
+  input: z.ZodType;
+  response: z.ZodType;
+  /** Completed on main before sending (see the header). */
+  main?: 'temporary-password' | 'new-operator' | 'read-card';
+}
+
+export const ADMIN_ROUTES = {
+  'roster.view': { method: 'GET', path: '/operators', input: Empty, response: AdminRosterResponseSchema },
+  'roster.add': { method: 'POST', path: '/operators', input: AddOperatorInputSchema, response: AdminOperatorResponseSchema, main: 'new-operator' },
+  'roster.change': { method: 'PATCH', path: '/operators/:id', input: ChangeOperatorRequestSchema, response: AdminOperatorResponseSchema },
+  'roster.retire': { method: 'POST', path: '/operators/:id/retire', input: AdminReasonRequestSchema, response: AdminOperatorResponseSchema },
+  'privilege-review.view': { method: 'GET', path: '/privilege-review', input: PrivilegeReviewInputSchema, response: PrivilegeReviewResponseSchema },
+  'cards.view': { method: 'GET', path: '/cards', input: Empty, response: AdminCardListResponseSchema },
+  'cards.issue': { method: 'POST', path: '/cards', input: IssueCardInputSchema, response: AdminCardResponseSchema, main: 'read-card' },
+  'cards.revoke': { method: 'POST', path: '/cards/:id/revoke', input: RevokeCardRequestSchema, response: AdminCardResponseSchema },
+  'password.release-lockout': { method: 'POST', path: '/operators/:id/lockout-release', input: AdminReasonRequestSchema, response: AdminOkResponseSchema },
+  'password.set-temporary': { method: 'POST', path: '/operators/:id/temporary-password', input: AdminReasonRequestSchema, response: AdminOkResponseSchema, main: 'temporary-password' },
+  'password.require-change': { method: 'POST', path: '/operators/:id/password-change-required', input: AdminReasonRequestSchema, response: AdminOkResponseSchema },
+  'calendar.view': { method: 'GET', path: '/calendar-exceptions', input: Empty, response: AdminExceptionListResponseSchema },
+  'calendar.approve': { method: 'POST', path: '/calendar-exceptions', input: ApproveExceptionRequestSchema, response: AdminExceptionResponseSchema },
+  'calendar.withdraw': { method: 'POST', path: '/calendar-exceptions/:id/withdraw', input: AdminReasonRequestSchema, response: AdminOkResponseSchema },
+  'emergency-stop.view': { method: 'GET', path: '/emergency-stops', input: Empty, response: AdminEmergencyStopListResponseSchema },
+  'emergency-stop.set': { method: 'POST', path: '/emergency-stops', input: SetEmergencyStopRequestSchema, response: AdminEmergencyStopResponseSchema },
+  'emergency-stop.clear': { method: 'POST', path: '/emergency-stops/:id/clear', input: AdminReasonRequestSchema, response: AdminEmergencyStopResponseSchema },
+  'terminals.view': { method: 'GET', path: '/terminals', input: Empty, response: AdminTerminalListResponseSchema },
+  'terminals.register': { method: 'POST', path: '/terminals', input: RegisterTerminalRequestSchema, response: RegisterTerminalResponseSchema },
+  'terminals.retire': { method: 'POST', path: '/terminals/:id/retire', input: AdminReasonRequestSchema, response: AdminOkResponseSchema },
+} as const satisfies Record<string, AdminRoute>;
+
+export type AdminConsoleAction = keyof typeof ADMIN_ROUTES;
+export const ADMIN_CONSOLE_ACTIONS = Object.keys(ADMIN_ROUTES) as AdminConsoleAction[];
+
+export function isAdminConsoleAction(value: unknown): value is AdminConsoleAction {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ADMIN_ROUTES, value);
+}
+
+/** Whether the route's path names a target (`:id`). */
+export function needsTarget(action: AdminConsoleAction): boolean {
+  return ADMIN_ROUTES[action].path.includes(':id');
+}
+
+/** The contract method's argument (renderer → main). `input` is checked against the action's schema on main. */
+export const AdminCallSchema = z
+  .object({
+    action: z.string().max(60),
+    target: AdminTargetSchema.optional(),
+    input: z.unknown().optional(),
+  })
+  .strict();
+
+/** The admin session as the console sees it. */
+export interface AdminSessionView {
+  operatorName: string;
+  role: 'manager' | 'sysadmin';
+  roleLabel: string;
+  permissions: string[];
+  expiresAt: string;
+}
+
+export type AdminCallResult =
+  | {
+      ok: true;
+      /** The server's answer, parsed with the action's response schema. */
+      data: unknown;
+      /** A temporary password main generated (new operator, reset): shown once, never stored or logged. */
+      temporaryPassword?: string;
+    }
+  | { ok: false; code: string; message: string };
+
+export type AdminOpenResult = { ok: true; session: AdminSessionView } | { ok: false; code: string; message: string };
