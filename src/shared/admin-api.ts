@@ -213,6 +213,8 @@ export const AdminTerminalSchema = z.object({
     lastRecordAt: z.string().max(40).nullable(),
     /** clockOffsetMs of the newest stored record (the terminal's clock minus the trusted time), null when none. */
     clockOffsetMs: z.number().int().nullable(),
+    /** What the terminal last said it still holds unsent (with its log-cursor requests), null before it ever did. */
+    waiting: z.object({ count: z.number().int().min(0), oldestAt: IsoTime.nullable(), reportedAt: IsoTime }).nullable(),
   }),
   /** The emergency stop that applies to it now, if any. */
   emergencyStopId: z.string().max(64).nullable(),

@@ -3,7 +3,7 @@
 // and the second host's WebSocket (src/host). Main validates every payload with these schemas.
 import { z } from 'zod';
 import type { LogRecord } from '../domain/log/log-record';
-import { LogRecordSchema, MAX_BATCH_RECORDS } from './log-api';
+import { LogBacklogReportSchema, LogRecordSchema, MAX_BATCH_RECORDS } from './log-api';
 import type { LogEvent } from './log-event';
 import { MAX_RESIDENT_PAGE, type ResidentChangesResponse } from './resident-api';
 import { AdminCallSchema, type AdminCallResult, type AdminOpenResult } from './admin-routes';
@@ -160,7 +160,8 @@ export const terminalMethods = {
   reportActivity: Empty,
   takeLogEvents: z.object({ afterEid: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict(),
   ackLogEvents: z.object({ epoch: z.string().max(64), eid: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict(),
-  getLogCursor: Empty,
+  // The renderer's backlog, relayed to the server for the administrators' terminal list ({} also accepted).
+  getLogCursor: z.union([Empty, LogBacklogReportSchema]),
   pushLogBatch: z.object({ records: z.array(LogRecordSchema).min(1).max(MAX_BATCH_RECORDS) }).strict(),
   fetchResidentChanges: z.object({ after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), limit: z.number().int().min(1).max(MAX_RESIDENT_PAGE) }).strict(),
   getReplicaKey: Empty,

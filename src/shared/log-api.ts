@@ -43,6 +43,16 @@ export type LogBatchResponse = z.infer<typeof LogBatchResponseSchema>;
 export const LogCursorResponseSchema = LogBatchResponseSchema;
 
 /**
+ * What the terminal still holds unsent, reported with GET /log-cursor (optional headers, issue 6 item 7:
+ * the administrators' terminal list shows each terminal's backlog): the record count, and the trusted
+ * time (ISO) of the oldest of them. A malformed value is ignored, never a reason to refuse the cursor.
+ */
+export const LOG_BACKLOG_HEADER = 'x-log-backlog';
+export const LOG_BACKLOG_OLDEST_HEADER = 'x-log-backlog-oldest';
+export const LogBacklogReportSchema = z.object({ backlog: z.number().int().min(0).max(1_000_000_000), oldestPendingAt: z.iso.datetime().nullable() }).strict();
+export type LogBacklogReport = z.infer<typeof LogBacklogReportSchema>;
+
+/**
  * Refusals of a batch that break the chain rule (HTTP 409; 403 for another terminal's records).
  * Nothing of such a batch is stored and the server records an integrity alert. See docs/log-protocol.md.
  */

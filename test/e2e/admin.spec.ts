@@ -131,6 +131,8 @@ test('a counter operator never sees 管理; the manager and the system administr
 
   await page.getByTestId('admin-tab-terminals').click();
   await expect(page.getByTestId('terminal-row-term-demo-01')).toContainText('この端末');
+  // This terminal has reported its unsent backlog with its log sync (a count, never blank).
+  await expect(page.getByTestId('terminal-waiting-term-demo-01')).toContainText(/\d+件/);
   await expect(page.getByTestId('register-terminal')).toHaveCount(0);
   await shoot(page, '36-admin-terminals');
 

@@ -416,6 +416,25 @@ describe('what the terminals see', () => {
     expect(Date.parse(sato.password.expiresAt)).toBe(Date.parse(sato.password.changeRequiredAt!));
   });
 
+  it("the terminal list shows each terminal's unsent backlog as it reported it with its log-cursor request; malformed reports are ignored", async () => {
+    const session = await sessionOf('sysadmin');
+    const cursor = (headers: Record<string, string>) =>
+      fetch(`${demo.server.url}/api/v1/log-cursor`, { headers: { authorization: `Terminal ${demo.credential.terminalId}:${demo.credential.secret}`, ...headers } });
+    const waiting = async () => {
+      const list = await call('/terminals', { token: session.token });
+      return (list.json as { terminals: { id: string; log: { waiting: unknown } }[] }).terminals.find((t) => t.id === demo.credential.terminalId)!.log.waiting;
+    };
+    expect((await cursor({ 'x-log-backlog': '1234', 'x-log-backlog-oldest': '2026-11-24T00:30:00.000Z' })).status).toBe(200);
+    expect(await waiting()).toEqual({ count: 1234, oldestAt: '2026-11-24T00:30:00.000Z', reportedAt: new Date(clock.now()).toISOString() });
+    // Nonsense never refuses the cursor and never overwrites the last good report.
+    for (const bad of [{ 'x-log-backlog': '-1' }, { 'x-log-backlog': 'many' }, { 'x-log-backlog': '5', 'x-log-backlog-oldest': 'yesterday' }, { 'x-log-backlog': '99999999999' }]) {
+      expect((await cursor(bad)).status).toBe(200);
+    }
+    expect(await waiting()).toMatchObject({ count: 1234 });
+    expect((await cursor({ 'x-log-backlog': '0' })).status).toBe(200);
+    expect(await waiting()).toMatchObject({ count: 0, oldestAt: null });
+  });
+
   it('refusals carry stable codes: self-service, one card per person, bad input', async () => {
     const manager = await sessionOf('manager');
     expectRefused(await call(`/operators/${MANAGER}/lockout-release`, { token: manager.token, body: { reason: '自分で解除' } }), 403, 'self-service');

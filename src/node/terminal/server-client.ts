@@ -17,7 +17,7 @@ import {
   type TerminalCredential,
   type TimeResponse,
 } from '../../shared/server-api';
-import { LogBatchResponseSchema, LogCursorResponseSchema, type LogBatchResponse } from '../../shared/log-api';
+import { LOG_BACKLOG_HEADER, LOG_BACKLOG_OLDEST_HEADER, LogBatchResponseSchema, LogCursorResponseSchema, type LogBacklogReport, type LogBatchResponse } from '../../shared/log-api';
 import type { LogRecord } from '../../domain/log/log-record';
 import { OPERATOR_HEADER, RESIDENT_CHANGES_PATH, ResidentChangesResponseSchema, type ResidentChangesResponse } from '../../shared/resident-api';
 import { ADMIN_SESSION_HEADER } from '../../shared/admin-session';
@@ -55,7 +55,8 @@ export interface ServerClient {
   signInAttempt(request: SignInAttemptRequest): Promise<SignInAttemptResponse>;
   passwordChange(request: PasswordChangeRequest): Promise<PasswordChangeResponse>;
   logBatch(batchId: string, records: readonly LogRecord[]): Promise<LogBatchResponse>;
-  logCursor(): Promise<LogBatchResponse>;
+  /** With what this terminal still holds unsent, when known (shown in the administrators' terminal list). */
+  logCursor(backlog?: LogBacklogReport): Promise<LogBatchResponse>;
   /** One page of the resident directory's change feed, for the operator signed in here. */
   residentChanges(operatorId: string, after: number, limit: number): Promise<ResidentChangesResponse>;
   /**
@@ -119,7 +120,8 @@ export function createServerClient(credential: TerminalCredential, options: { ti
     passwordChange: (request) => call('POST', `${API_PREFIX}/password-changes`, PasswordChangeResponseSchema, request),
     // A batch of up to 5000 records: the server verifies and commits it durably before answering.
     logBatch: (batchId, records) => call('POST', `${API_PREFIX}/log-batches`, LogBatchResponseSchema, { batchId, records }, Math.max(timeoutMs, 30_000)),
-    logCursor: () => call('GET', `${API_PREFIX}/log-cursor`, LogCursorResponseSchema),
+    logCursor: (backlog) =>
+      call('GET', `${API_PREFIX}/log-cursor`, LogCursorResponseSchema, undefined, timeoutMs, backlog ? { [LOG_BACKLOG_HEADER]: String(backlog.backlog), ...(backlog.oldestPendingAt ? { [LOG_BACKLOG_OLDEST_HEADER]: backlog.oldestPendingAt } : {}) } : {}),
     admin: (method, path, schema, { body, token } = {}) =>
       call(method, `${API_PREFIX}/admin${path}`, schema, body, Math.max(timeoutMs, 15_000), token === undefined ? {} : { [ADMIN_SESSION_HEADER]: token }),
     residentChanges: (operatorId, after, limit) =>

@@ -22,6 +22,7 @@ import { ServerRejectedError } from './server-client';
 import type { TerminalStateStore, OutboxEntry } from './terminal-state';
 import type { LogOutbox } from './log-outbox';
 import type { LogEvent } from '../../shared/log-event';
+import type { LogBacklogReport } from '../../shared/log-api';
 import { relayLogCall } from './log-relay';
 import type { ReplicaKeyStore } from './replica-key';
 import { readerChanges, rosterChanges } from './roster-changes';
@@ -180,8 +181,9 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     return ok ? { ok: true } : { ok: false, message: '確認番号が正しくありません。' };
   }
 
-  getLogCursor(): Promise<LogSyncResult> {
-    return relayLogCall(() => this.o.server.logCursor());
+  getLogCursor(input: Partial<LogBacklogReport> = {}): Promise<LogSyncResult> {
+    const report = input.backlog === undefined ? undefined : { backlog: input.backlog, oldestPendingAt: input.oldestPendingAt ?? null };
+    return relayLogCall(() => this.o.server.logCursor(report));
   }
 
   pushLogBatch({ records }: { records: LogRecord[] }): Promise<LogSyncResult> {

@@ -1,8 +1,7 @@
 // The registered terminals as the administrators see them (issue 6 item 7): last contact, the app
 // version they report, what of their operation log the server holds (last acknowledged seq, when it
-// arrived, the newest record's time and clock offset) and the emergency stop in force for each. How
-// many records still wait on a terminal is known only to that terminal (its status bar shows it);
-// the server shows how far it has them.
+// arrived, the newest record's time and clock offset), how many records the terminal last said it still
+// holds unsent (reported with its log-cursor requests) and the emergency stop in force for each.
 import type { z } from 'zod';
 import type { AdminTerminalSchema } from '../../shared/admin-api';
 import { toIso } from '../clock';
@@ -39,6 +38,9 @@ export function adminTerminals(db: ServerDb): AdminTerminal[] {
         lastReceivedAt: newest ? toIso(newest.receivedAt) : null,
         lastRecordAt: newest?.at ?? null,
         clockOffsetMs: typeof offset === 'number' && Number.isInteger(offset) ? offset : null,
+        waiting: terminal.logBacklog
+          ? { count: terminal.logBacklog.count, oldestAt: terminal.logBacklog.oldestAt === null ? null : toIso(terminal.logBacklog.oldestAt), reportedAt: toIso(terminal.logBacklog.reportedAt) }
+          : null,
       },
       emergencyStopId: terminal.retiredAt === null ? (emergencyStopFor(db, terminal.id)?.id ?? null) : null,
     };

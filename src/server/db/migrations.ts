@@ -431,4 +431,15 @@ ALTER TABLE operators ADD COLUMN password_change_required_at INTEGER;
 ALTER TABLE terminals ADD COLUMN app_version TEXT CHECK (app_version IS NULL OR length(app_version) <= 40);
 `,
   },
+  {
+    id: 7,
+    name: 'terminal-log-backlog',
+    // What a terminal says it still holds unsent (issue 6 item 7: each terminal's sync backlog): the
+    // count and the time of the oldest, reported with each log-cursor request, and when it said so.
+    sql: `
+ALTER TABLE terminals ADD COLUMN log_backlog INTEGER CHECK (log_backlog IS NULL OR log_backlog >= 0);
+ALTER TABLE terminals ADD COLUMN log_backlog_oldest_at INTEGER;
+ALTER TABLE terminals ADD COLUMN log_backlog_reported_at INTEGER;
+`,
+  },
 ];

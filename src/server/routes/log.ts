@@ -1,7 +1,8 @@
 // Operation-log routes for registered terminals (inside the terminal routes' authenticated scope):
 // POST /api/v1/log-batches, GET /api/v1/log-cursor. Protocol: docs/log-protocol.md.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { MAX_BATCH_BYTES, type LogBatchRequest, type LogBatchResponse } from '../../shared/log-api';
+import { LOG_BACKLOG_HEADER, LOG_BACKLOG_OLDEST_HEADER, LogBacklogReportSchema, MAX_BATCH_BYTES, type LogBatchRequest, type LogBatchResponse } from '../../shared/log-api';
+import { reportLogBacklog } from '../store/terminals';
 import { ApiError } from '../http/errors';
 import { authenticatedTerminal } from '../http/terminal-auth';
 import { bodyStrings, installLogBatchBodyParser } from '../http/log-batch-body';
@@ -54,6 +55,19 @@ export async function registerLogRoutes(scope: FastifyInstance, { db, clock }: R
       security: TERMINAL_SECURITY,
       response: { 200: SCHEMAS.logCursor, ...errorResponses(401, 500) },
     },
-    handler: async (request): Promise<LogBatchResponse> => logCursor(db, authenticatedTerminal(request.terminal).id),
+    handler: async (request): Promise<LogBatchResponse> => {
+      const terminal = authenticatedTerminal(request.terminal);
+      const backlog = reportedLogBacklog(request.headers[LOG_BACKLOG_HEADER], request.headers[LOG_BACKLOG_OLDEST_HEADER]);
+      if (backlog) reportLogBacklog(db, terminal.id, backlog, clock.now());
+      return logCursor(db, terminal.id);
+    },
   });
+}
+
+/** The optional backlog headers of GET /log-cursor; anything malformed is ignored (the cursor is still answered). */
+export function reportedLogBacklog(count: unknown, oldest: unknown): { count: number; oldestAt: number | null } | null {
+  if (typeof count !== 'string' || !/^\d{1,10}$/.test(count)) return null;
+  const parsed = LogBacklogReportSchema.safeParse({ backlog: Number(count), oldestPendingAt: typeof oldest === 'string' ? oldest : null });
+  if (!parsed.success) return null;
+  return { count: parsed.data.backlog, oldestAt: parsed.data.oldestPendingAt === null ? null : Date.parse(parsed.data.oldestPendingAt) };
 }

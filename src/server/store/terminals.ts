@@ -11,6 +11,8 @@ export interface Terminal {
   lastContactAt: number | null;
   /** The app version the terminal last reported (header X-App-Version), if any. */
   appVersion: string | null;
+  /** Records the terminal last said it still holds unsent, the oldest one's time, and when it said so. */
+  logBacklog: { count: number; oldestAt: number | null; reportedAt: number } | null;
 }
 
 interface TerminalRow {
@@ -21,6 +23,9 @@ interface TerminalRow {
   retired_at: number | null;
   last_contact_at: number | null;
   app_version: string | null;
+  log_backlog: number | null;
+  log_backlog_oldest_at: number | null;
+  log_backlog_reported_at: number | null;
 }
 
 function fromRow(row: TerminalRow): Terminal {
@@ -32,6 +37,7 @@ function fromRow(row: TerminalRow): Terminal {
     retiredAt: row.retired_at,
     lastContactAt: row.last_contact_at,
     appVersion: row.app_version,
+    logBacklog: row.log_backlog === null || row.log_backlog_reported_at === null ? null : { count: row.log_backlog, oldestAt: row.log_backlog_oldest_at, reportedAt: row.log_backlog_reported_at },
   };
 }
 
@@ -74,4 +80,9 @@ export function retireTerminal(db: ServerDb, id: string, at: number): boolean {
 export function touchTerminal(db: ServerDb, id: string, at: number, appVersion?: string): void {
   if (appVersion === undefined) db.prepare('UPDATE terminals SET last_contact_at = ? WHERE id = ?').run(at, id);
   else db.prepare('UPDATE terminals SET last_contact_at = ?, app_version = ? WHERE id = ?').run(at, appVersion, id);
+}
+
+/** What the terminal reported it still holds unsent (with a log-cursor request). */
+export function reportLogBacklog(db: ServerDb, id: string, backlog: { count: number; oldestAt: number | null }, at: number): void {
+  db.prepare('UPDATE terminals SET log_backlog = ?, log_backlog_oldest_at = ?, log_backlog_reported_at = ? WHERE id = ?').run(backlog.count, backlog.oldestAt, at, id);
 }

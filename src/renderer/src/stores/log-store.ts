@@ -143,7 +143,7 @@ export class LogStore {
     this.writer = writer;
     this.syncer = new LogSyncer({
       api: {
-        getLogCursor: () => this.d.api.getLogCursor({}),
+        getLogCursor: () => this.d.api.getLogCursor({ backlog: this.backlog, oldestPendingAt: this.oldestPendingAt }),
         pushLogBatch: (records) => this.d.api.pushLogBatch({ records }),
       },
       source: writer,

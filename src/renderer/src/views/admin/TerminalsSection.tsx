@@ -28,6 +28,7 @@ export const TerminalsSection = observer(function TerminalsSection() {
                 <th>最終通信</th>
                 <th>アプリ版</th>
                 <th>操作記録（サーバー受信済み）</th>
+                <th>未送信（端末の報告）</th>
                 <th>時計のずれ</th>
                 <th>緊急停止</th>
                 <th />
@@ -49,6 +50,18 @@ export const TerminalsSection = observer(function TerminalsSection() {
                   <td>
                     {t.log.lastSeq > 0 ? `第${t.log.lastSeq}件まで` : 'なし'}
                     <span className="sub">最終受信 {shortDateTime(t.log.lastReceivedAt)}</span>
+                  </td>
+                  <td data-testid={`terminal-waiting-${t.id}`}>
+                    {t.log.waiting === null ? (
+                      '—'
+                    ) : (
+                      <>
+                        <span className={t.log.waiting.count > 0 ? 'warn-text' : ''}>{t.log.waiting.count.toLocaleString('ja-JP')}件</span>
+                        <span className="sub">
+                          {t.log.waiting.oldestAt ? `最古 ${shortDateTime(t.log.waiting.oldestAt)}・` : ''}報告 {shortDateTime(t.log.waiting.reportedAt)}
+                        </span>
+                      </>
+                    )}
                   </td>
                   <td className={t.log.clockOffsetMs !== null && Math.abs(t.log.clockOffsetMs) > 60_000 ? 'warn-text' : ''}>{offsetLabel(t.log.clockOffsetMs)}</td>
                   <td>{t.emergencyStopId ? <span className="pill pill-error">停止中</span> : '—'}</td>
