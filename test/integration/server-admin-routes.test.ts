@@ -427,7 +427,8 @@ describe('what the terminals see', () => {
     expect((await cursor({ 'x-log-backlog': '1234', 'x-log-backlog-oldest': '2026-11-24T00:30:00.000Z' })).status).toBe(200);
     expect(await waiting()).toEqual({ count: 1234, oldestAt: '2026-11-24T00:30:00.000Z', reportedAt: new Date(clock.now()).toISOString() });
     // Nonsense never refuses the cursor and never overwrites the last good report.
-    for (const bad of [{ 'x-log-backlog': '-1' }, { 'x-log-backlog': 'many' }, { 'x-log-backlog': '5', 'x-log-backlog-oldest': 'yesterday' }, { 'x-log-backlog': '99999999999' }]) {
+    const bads: Record<string, string>[] = [{ 'x-log-backlog': '-1' }, { 'x-log-backlog': 'many' }, { 'x-log-backlog': '5', 'x-log-backlog-oldest': 'yesterday' }, { 'x-log-backlog': '99999999999' }];
+    for (const bad of bads) {
       expect((await cursor(bad)).status).toBe(200);
     }
     expect(await waiting()).toMatchObject({ count: 1234 });
