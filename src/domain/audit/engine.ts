@@ -1,0 +1,60 @@
+// The findings engine: feed operation-log records in time order (all terminals merged), get the
+// findings. Memory grows with the operators, residents and terminals touched within the rules'
+// windows and with the findings, not with the number of records. Deterministic: the same records,
+// context and configuration give the same findings in the same order.
+import type { LogRecord } from '../log/log-record';
+import { toAuditRecord } from './audit-record';
+import { auditConfig, type AuditConfig } from './config';
+import { FindingSink } from './finding-sink';
+import { ruleEnv, type AuditRule } from './rule-env';
+import { CardsRule } from './rule-cards';
+import { FlaggedRule } from './rule-flagged';
+import { HoursRule } from './rule-hours';
+import { IntegrityRule } from './rule-integrity';
+import { ManyOperatorsRule } from './rule-many-operators';
+import { PurposeRule } from './rule-purpose';
+import { RelationsRule } from './rule-relations';
+import { SignInRule } from './rule-signin';
+import { SyncRule } from './rule-sync';
+import { VolumeRule } from './rule-volume';
+import type { AuditContext, Finding } from './types';
+
+export class FindingsEngine {
+  private readonly sink: FindingSink;
+  private readonly rules: AuditRule[];
+  private lastMs = -Infinity;
+  private done = false;
+
+  constructor(private readonly context: AuditContext, config: Partial<AuditConfig> = {}) {
+    const full = auditConfig(config);
+    this.sink = new FindingSink(full);
+    const env = ruleEnv(context, full, this.sink);
+    this.rules = [
+      new PurposeRule(env), new ManyOperatorsRule(env), new RelationsRule(env), new VolumeRule(env), new HoursRule(env),
+      new SignInRule(env), new CardsRule(env), new IntegrityRule(env), new SyncRule(env), new FlaggedRule(env),
+    ];
+  }
+
+  push(record: LogRecord): void {
+    if (this.done) throw new Error('FindingsEngine: finish() was already called');
+    const r = toAuditRecord(record);
+    if (r.atMs > this.lastMs) this.lastMs = r.atMs;
+    for (const rule of this.rules) rule.onRecord(r);
+  }
+
+  finish(): Finding[] {
+    if (!this.done) {
+      this.done = true;
+      const asOf = this.context.asOf ? Date.parse(this.context.asOf) : this.lastMs;
+      for (const rule of this.rules) rule.finish(asOf);
+    }
+    return this.sink.findings();
+  }
+}
+
+/** All findings of `records` (time order, all terminals merged). */
+export function findFindings(records: Iterable<LogRecord>, context: AuditContext, config: Partial<AuditConfig> = {}): Finding[] {
+  const engine = new FindingsEngine(context, config);
+  for (const record of records) engine.push(record);
+  return engine.finish();
+}

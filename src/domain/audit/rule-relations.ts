@@ -1,0 +1,85 @@
+// Rule kind 3: an operator opening the record of themselves, of their own household, of a colleague
+// on the roster, of someone at their own address, or (weaker) of someone with their rare surname.
+// Only opened records count (view, code reveal, print), not the rows of a hit list.
+import type { AuditRecord } from './audit-record';
+import { addressKey, familyKana, kanaKey, nameKey, samePersonName } from './person-match';
+import { rowOf, type AuditRule, type RuleEnv } from './rule-env';
+import type { AuditOperator, AuditResident, RuleId } from './types';
+import { operatorLabel, when } from './wording';
+
+interface OperatorKeys {
+  op: AuditOperator;
+  address: string;
+  household: string | null;
+  family: string;
+}
+
+type Relation = Extract<RuleId, `relation.${string}`>;
+
+export class RelationsRule implements AuditRule {
+  private readonly keys = new Map<string, OperatorKeys>();
+  /** name+kana key → operator ids. */
+  private readonly byName = new Map<string, string[]>();
+
+  constructor(private readonly env: RuleEnv) {
+    for (const op of env.context.operators) {
+      this.keys.set(op.id, { op, address: addressKey(op.address), household: op.householdId ?? null, family: familyKana(op.kana) });
+      const k = `${nameKey(op.name)}|${kanaKey(op.kana)}`;
+      this.byName.set(k, [...(this.byName.get(k) ?? []), op.id]);
+    }
+  }
+
+  private relation(me: OperatorKeys, resident: AuditResident, caseNumber: string | null): { rule: Relation; colleague?: string } | null {
+    const { config, context } = this.env;
+    const sameAddress = me.address !== '' && addressKey(resident.address) === me.address;
+    const sameHousehold = me.household !== null && resident.householdId === me.household;
+    if (samePersonName(me.op, resident) && (me.address === '' && me.household === null ? true : sameAddress || sameHousehold)) return { rule: 'relation.self' };
+    if (sameHousehold) return { rule: 'relation.household' };
+    // A colleague whose address or household the roster knows must match it too (homonyms are common).
+    const colleagues = (this.byName.get(`${nameKey(resident.name)}|${kanaKey(resident.kana)}`) ?? []).filter((id) => {
+      const other = this.keys.get(id);
+      if (!other || id === me.op.id) return false;
+      if (other.address === '' && other.household === null) return true;
+      return addressKey(resident.address) === other.address || resident.householdId === other.household;
+    });
+    if (colleagues.length > 0) return { rule: 'relation.colleague', colleague: colleagues[0]! };
+    if (sameAddress) return { rule: 'relation.same-address' };
+    const family = familyKana(resident.kana);
+    if (family !== '' && family === me.family && (!config.sameSurnameOnlyWithoutCase || caseNumber === null)) {
+      const share = context.surnameShare?.get(family);
+      if (share === undefined || share <= config.sameSurnameMaxShare) return { rule: 'relation.same-surname' };
+    }
+    return null;
+  }
+
+  onRecord(r: AuditRecord): void {
+    const a = r.access;
+    const opId = r.record.operatorId;
+    if (!a || a.kind === 'search' || opId === null) return;
+    const me = this.keys.get(opId);
+    if (!me) return;
+    const { sink, context } = this.env;
+    for (const residentId of a.residentIds) {
+      const resident = context.residents.get(residentId);
+      if (!resident) continue;
+      const found = this.relation(me, resident, a.caseNumber);
+      if (!found || !sink.enabled(found.rule)) continue;
+      const who = operatorLabel(this.env.operators, opId);
+      const colleague = found.colleague ? operatorLabel(this.env.operators, found.colleague) : '';
+      const what: Record<Relation, string> = {
+        'relation.self': '自分自身の記録',
+        'relation.household': '自分と同じ世帯の人の記録',
+        'relation.colleague': `同僚 ${colleague} の記録`,
+        'relation.same-address': '自分と同じ住所の人の記録',
+        'relation.same-surname': '自分と同じ（町内では少ない）姓の人の記録（受付番号なし）',
+      };
+      const draft = sink.open(found.rule, `${opId}:${residentId}`, r.record.at, (d) =>
+        `${who} が ${when(d.firstAt)} に${what[found.rule]}（住民ID ${residentId}）を参照しました${d.rowCount > 1 ? `（${d.rowCount}回、最後は ${when(d.lastAt)}）` : ''}。`);
+      sink.addRow(draft, rowOf(r), r.record.at);
+      draft.operatorIds.add(opId);
+      draft.residentIds.add(residentId);
+    }
+  }
+
+  finish(): void {}
+}
