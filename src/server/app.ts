@@ -14,6 +14,7 @@ import { registerTerminalRoutes } from './routes/terminal';
 import { registerAdminRoutes } from './routes/admin/index';
 import { ADMIN_SESSION_SECURITY_SCHEME } from './routes/admin/admin-schemas';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS, latestCheckpoint, loadOrCreateCheckpointKey, writeCheckpoint, type LogCheckpoint } from './services/log-checkpoints';
+import { DEFAULT_INDEX_INTERVAL_MS, indexLogFully, indexLogPass } from './services/log-indexer';
 import { checkRetentionDays, DEFAULT_LOG_RETENTION_DAYS, pruneLog, type PruneResult } from './services/log-retention';
 import { recordEvent } from './store/events';
 import { recordIntegrityAlert } from './store/integrity-alerts';
@@ -32,6 +33,10 @@ export interface ServerAppOptions {
   logRetentionDays?: number;
   /** Interval of the signed log checkpoints in ms (default 5 min); 0 = only at start and on demand. */
   checkpointIntervalMs?: number;
+  /** How often the background indexer looks for new log records (default 2 s); 0 = only on demand (log.index()). */
+  logIndexIntervalMs?: number;
+  /** Longest period one audit-log query may span, in days (default 2557 = 7 years). */
+  auditMaxSpanDays?: number;
 }
 
 /** The operation log's periodic work, also callable on demand (tests, admin). */
@@ -40,6 +45,8 @@ export interface ServerLog {
   checkpoint(): LogCheckpoint;
   /** Prunes records older than the retention now (uses the injected clock). */
   prune(): PruneResult;
+  /** Brings the audit query index up to date with every stored record now (the background indexer does it in slices). */
+  index(): { indexed: number; removed: number };
   /** SHA-256 of the checkpoint public key (print it; keep it outside the server). */
   readonly checkpointKeyId: string;
 }
@@ -60,7 +67,11 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
   if (!Number.isInteger(passwordExpiryDays) || passwordExpiryDays < 1 || passwordExpiryDays > 3650) {
     throw new RangeError('passwordExpiryDays must be an integer 1..3650');
   }
-  const policy: ServerPolicy = { passwordExpiryDays, maxFailedAttempts: MAX_FAILED_ATTEMPTS };
+  const policy: ServerPolicy = {
+    passwordExpiryDays,
+    maxFailedAttempts: MAX_FAILED_ATTEMPTS,
+    ...(options.auditMaxSpanDays === undefined ? {} : { auditMaxSpanDays: options.auditMaxSpanDays }),
+  };
   const logRetentionDays = checkRetentionDays(options.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS);
   const checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
   if (!Number.isInteger(checkpointIntervalMs) || checkpointIntervalMs < 0 || checkpointIntervalMs > 86_400_000) {
@@ -104,6 +115,34 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
       timers.push(timer);
     };
     if (checkpointIntervalMs > 0) every(checkpointIntervalMs, 'log checkpoint', log.checkpoint);
+    const indexIntervalMs = options.logIndexIntervalMs ?? DEFAULT_INDEX_INTERVAL_MS;
+    if (indexIntervalMs > 0) {
+      // A bounded pass now and then: a backlog is worked off pass after pass, requests served between them.
+      let running = false;
+      const pass = (): void => {
+        if (dbClosed) {
+          running = false;
+          return;
+        }
+        try {
+          const started = performance.now();
+          if (indexLogPass(db, clock.now()).more) {
+            // At most half of the time: ingest and requests keep their share while a backlog is worked off.
+            setTimeout(pass, Math.max(5, performance.now() - started)).unref();
+            return;
+          }
+        } catch (error) {
+          app.log.error({ err: error }, 'log indexing failed');
+          process.emitWarning(`中央サーバー: 操作ログの索引作成に失敗しました: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        running = false;
+      };
+      every(indexIntervalMs, 'log indexing', () => {
+        if (running) return;
+        running = true;
+        pass();
+      });
+    }
     every(PRUNE_INTERVAL_MS, 'log retention pruning', log.prune);
     installErrorHandlers(app);
     app.removeContentTypeParser('text/plain');
@@ -165,6 +204,7 @@ function startLog(db: ServerDb, dataDir: string, clock: Clock, retentionDays: nu
   const log: ServerLog = {
     checkpoint: () => writeCheckpoint(db, key, clock.now()),
     prune: () => pruneLog(db, { now: clock.now(), retentionDays }),
+    index: () => indexLogFully(db, clock.now()),
     checkpointKeyId: key.keyId,
   };
   log.prune();

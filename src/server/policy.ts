@@ -8,4 +8,6 @@ export const MAX_FAILED_ATTEMPTS = 3;
 export interface ServerPolicy {
   passwordExpiryDays: number;
   maxFailedAttempts: number;
+  /** Longest period one audit-log query may span, in days (default: the 7-year retention). */
+  auditMaxSpanDays?: number;
 }

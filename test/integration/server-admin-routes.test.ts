@@ -4,7 +4,12 @@
 // with a retired terminal's credential, to a person who became a counter operator, and to the role
 // the permission table does not name; each allowed call works and lands in server_events with who,
 // what and why.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GENESIS_HASH, sealRecord } from '../../src/domain/log/log-record';
+import { ingestLogBatch } from '../../src/server/services/log-ingest';
+import { sha256Hex } from '../../src/server/services/log-hash';
+import { storedHash } from '../../src/server/store/log-records';
 import { hashPassword } from '../../src/node/password/scrypt';
 import { addOperator } from '../../src/server/admin/operators';
 import { issueCard } from '../../src/server/admin/cards';
@@ -211,6 +216,25 @@ const CASES: RouteCase[] = [
     body: () => ({ reason: reason('窓口の縮小') }),
     expect: { kind: 'terminal-retired', why: reason('窓口の縮小') },
   },
+  { method: 'GET', route: '/log', action: 'audit.log.view', path: () => '/log?from=2026-11-01&to=2026-11-30&type=resident.', expect: { kind: 'admin-viewed' } },
+  {
+    method: 'GET',
+    route: '/log/{terminalId}/{seq}',
+    action: 'audit.log.view',
+    path: () => '/log/term-demo-01/1',
+    prepare: () => {
+      if (storedHash(demo.server.db, 'term-demo-01', 1) !== undefined) return;
+      const record = sealRecord(
+        { terminalId: 'term-demo-01', seq: 1, prevHash: GENESIS_HASH, at: new Date(clock.now()).toISOString(), clockOffsetMs: 0, type: 'app.start', outcome: 'info', operatorId: null, cardKeyId: null, detail: {} },
+        sha256Hex,
+      );
+      expect(ingestLogBatch(demo.server.db, { terminalId: 'term-demo-01', now: clock.now() }, { batchId: randomUUID(), records: [record] }).status).toBe(200);
+    },
+    expect: { kind: 'admin-viewed' },
+    check: (reply) => expect(reply.json).toMatchObject({ chain: { hashValid: true, linkValid: true } }),
+  },
+  { method: 'GET', route: '/residents/{residentId}/accesses', action: 'audit.who-looked.view', path: () => `/residents/${demo.server.db.prepare('SELECT id FROM residents LIMIT 1').pluck().get() as string}/accesses`, expect: { kind: 'admin-viewed' } },
+  { method: 'GET', route: '/card-ledger', action: 'audit.card-ledger.view', path: () => '/card-ledger?from=2026-11-01&to=2026-11-30', expect: { kind: 'admin-viewed' } },
   {
     method: 'POST',
     route: '/operators/{operatorId}/retire',

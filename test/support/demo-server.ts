@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../../src/server/app';
+import { startServer, type RunningServer, type StartServerOptions } from '../../src/server/app';
 import { seedDemoTown, type DemoSeedResult } from '../../src/server/demo/seed';
 import { TerminalCredentialSchema, type TerminalCredential } from '../../src/shared/server-api';
 
@@ -16,9 +16,9 @@ export interface DemoServer {
   close(): Promise<void>;
 }
 
-export async function startDemoServer(clock: { now(): number }, prefix = 'kumiyama-server-test-'): Promise<DemoServer> {
+export async function startDemoServer(clock: { now(): number }, prefix = 'kumiyama-server-test-', options: Partial<StartServerOptions> = {}): Promise<DemoServer> {
   const dataDir = mkdtempSync(join(tmpdir(), prefix));
-  const server = await startServer({ dataDir, port: 0, clock });
+  const server = await startServer({ ...options, dataDir, port: 0, clock });
   const demo = await seedDemoTown(server.db, { dataDir, clock, serverUrl: server.url });
   const credential = TerminalCredentialSchema.parse(JSON.parse(readFileSync(join(dataDir, 'demo-terminal.json'), 'utf8')));
   return {

@@ -11,7 +11,8 @@
 //   too (第17条1項・5項・11項, 第18条1項), so cards and passwords are open to both; nobody acts on their
 //   own card, password or roster entry;
 // - the list of search purpose categories is the manager's alone (第22条6項, the section's work);
-// - both may run spot checks and read the roster, cards, terminals and histories (第17条14–16項);
+// - both may run spot checks and read the roster, cards, terminals and histories (第17条14–16項):
+//   the operation-log explorer, "who looked at a resident" and the card ledger (第17条17項) too;
 // - both approve exceptions to the hours (第23条 原則として) and may stop every terminal at once or
 //   clear a stop (第35条: stop the damage fast; the security officer has no account in the app).
 // A counter operator (業務端末の操作者) never gets an admin session at all.
@@ -47,6 +48,9 @@ export const ADMIN_PERMISSIONS = {
   'terminals.view': BOTH,
   'terminals.register': SYSADMIN,
   'terminals.retire': SYSADMIN,
+  'audit.log.view': BOTH,
+  'audit.who-looked.view': BOTH,
+  'audit.card-ledger.view': BOTH,
 } as const satisfies Record<string, readonly AdminRole[]>;
 
 export type AdminAction = keyof typeof ADMIN_PERMISSIONS;
@@ -92,4 +96,7 @@ export const ADMIN_ACTION_LABELS: Readonly<Record<AdminAction, string>> = {
   'terminals.view': '端末の閲覧',
   'terminals.register': '端末の登録',
   'terminals.retire': '端末の廃止',
+  'audit.log.view': '操作ログの閲覧',
+  'audit.who-looked.view': '住民ごとの閲覧履歴の確認',
+  'audit.card-ledger.view': 'ICカード貸与記録の閲覧',
 };

@@ -41,6 +41,7 @@ export type CliCommand =
       checkpointIntervalSeconds?: number;
     }
   | { kind: 'verify'; dataDir: string; publicKeys: string[] }
+  | { kind: 'index-log'; dataDir: string; rebuild: boolean }
   | { kind: 'seed-demo'; dataDir: string }
   | { kind: 'register-terminal'; dataDir: string; name: string; out: string; id?: string; serverUrl: string }
   | { kind: 'retire-terminal'; dataDir: string; terminalId: string }
@@ -65,6 +66,9 @@ export const USAGE = `使い方 (usage):
   npm run server -- verify [--data-dir DIR] [--public-key FILE]...
       保存済みの操作ログとチェックポイントを最初から検証します。問題なし: 終了コード 0、問題あり: 1
       (re-verify the stored operation log and checkpoints; --public-key: trust only these checkpoint keys)
+  npm run server -- index-log [--rebuild] [--data-dir DIR]
+      操作ログの検索用索引を最新にします。--rebuild: 索引を作り直します (サーバー停止中に実行してください)
+      (bring the audit query index of the operation log up to date; --rebuild: build it again from scratch)
   npm run server -- seed-demo [--data-dir DIR]
       デモ町を作成して終了します (seed the demo town and exit)
   npm run server -- register-terminal --name 名前 --out FILE [--id term-xxx] [--server-url URL] [--data-dir DIR]
@@ -102,6 +106,7 @@ export const USAGE = `使い方 (usage):
 
 const COMMANDS = [
   'verify',
+  'index-log',
   'seed-demo',
   'register-terminal',
   'retire-terminal',
@@ -136,6 +141,7 @@ const OPTIONS = {
   closes: { type: 'string' },
   reason: { type: 'string' },
   replace: { type: 'boolean' },
+  rebuild: { type: 'boolean' },
   label: { type: 'string' },
   'needs-case-number': { type: 'boolean' },
   count: { type: 'string' },
@@ -150,6 +156,7 @@ type Values = {
 const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
   serve: ['port', 'host', 'data-dir', 'demo', 'password-expiry-days', 'log-retention-days', 'checkpoint-interval-seconds'],
   verify: ['data-dir', 'public-key'],
+  'index-log': ['data-dir', 'rebuild'],
   'seed-demo': ['data-dir'],
   'register-terminal': ['data-dir', 'name', 'out', 'id', 'server-url'],
   'retire-terminal': ['data-dir'],
@@ -275,6 +282,9 @@ export function parseCliArgs(argv: readonly string[], cwd: string = process.cwd(
       });
       return { kind: 'verify', dataDir, publicKeys };
     }
+    case 'index-log':
+      noPositionals(rest);
+      return { kind: 'index-log', dataDir, rebuild: values.rebuild === true };
     case 'seed-demo':
       if (rest.length > 0) throw new CliUsageError(`余分な引数があります: ${rest.join(' ')}`, `unexpected arguments: ${rest.join(' ')}`);
       return { kind: 'seed-demo', dataDir };

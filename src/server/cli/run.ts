@@ -7,6 +7,7 @@ import { DB_FILE_NAME, openServerDb, type ServerDb } from '../db/open';
 import { checkpointPublicKeyFromPem, dataDirCheckpointPublicKey, type CheckpointPublicKey } from '../services/log-checkpoints';
 import { DEFAULT_LOG_RETENTION_DAYS } from '../services/log-retention';
 import { verifyStoredLog } from '../services/log-verify';
+import { indexLogFully, rebuildLogIndex } from '../services/log-indexer';
 import { formatVerifyReport } from './verify-report';
 import { registerTerminal, retireTerminal, writeCredentialFile } from '../admin/register-terminal';
 import {
@@ -107,6 +108,16 @@ export async function runCommand(command: Exclude<CliCommand, { kind: 'serve' | 
       const report = await withDb(command.dataDir, (db) => verifyStoredLog(db, { trustedKeys: keys }));
       for (const line of formatVerifyReport(report, { database, keySources: sources })) io.out(line);
       return report.problems.length === 0 ? 0 : 1;
+    }
+    case 'index-log': {
+      const database = join(command.dataDir, DB_FILE_NAME);
+      if (!existsSync(database)) {
+        throw new AdminError('no-database', `データベースがありません: ${database}`, `no server database at ${database}`);
+      }
+      const started = Date.now();
+      const result = await withDb(command.dataDir, (db) => (command.rebuild ? rebuildLogIndex(db, clock.now()) : indexLogFully(db, clock.now(), 50_000)));
+      io.out(`操作ログの索引を${command.rebuild ? '作り直しました' : '更新しました'}: ${result.indexed} 件 (${Date.now() - started} ms) (log index ${command.rebuild ? 'rebuilt' : 'updated'}: ${result.indexed} records)`);
+      return 0;
     }
     case 'seed-demo':
       await withDb(command.dataDir, async (db) => {

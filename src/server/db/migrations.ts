@@ -442,4 +442,62 @@ ALTER TABLE terminals ADD COLUMN log_backlog_oldest_at INTEGER;
 ALTER TABLE terminals ADD COLUMN log_backlog_reported_at INTEGER;
 `,
   },
+  {
+    id: 8,
+    name: 'operation-log query index for the audit log explorer',
+    // The log explorer's index (issue 5, src/server/services/log-indexer.ts): built OUTSIDE the ingest
+    // transaction by the server's background indexer from the stored chunks, so ingest does not slow
+    // down. One compact row per record, terms (terminal, type, operator, card, purpose category)
+    // dictionary-coded as small integers; one row per resident a record touched; a high-water mark per
+    // terminal. Derived data: it can be dropped and rebuilt at any time (npm run server -- index-log).
+    sql: `
+CREATE TABLE log_index_terms (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('terminal', 'type', 'operator', 'card', 'purpose')),
+  value TEXT NOT NULL,
+  UNIQUE (kind, value)
+) STRICT;
+
+-- outcome: 0 success, 1 failure, 2 info. case_number: 1 a case number was given, 0 the record names a
+-- purpose without one, NULL the record carries no purpose. id is the order of indexing (a paging
+-- snapshot is "id <= the highest id when the first page was read").
+CREATE TABLE log_index_records (
+  id INTEGER PRIMARY KEY,
+  terminal INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  at_ms INTEGER NOT NULL,
+  type INTEGER NOT NULL,
+  outcome INTEGER NOT NULL CHECK (outcome IN (0, 1, 2)),
+  operator INTEGER,
+  card INTEGER,
+  purpose INTEGER,
+  case_number INTEGER CHECK (case_number IN (0, 1)),
+  UNIQUE (terminal, seq)
+) STRICT;
+-- Every explorer query is "a period, newest first" plus filters; each index ends in at_ms (and the
+-- implicit rowid), so a filtered page is a short backwards range scan.
+CREATE INDEX log_index_records_by_at ON log_index_records (at_ms);
+CREATE INDEX log_index_records_by_terminal ON log_index_records (terminal, at_ms);
+CREATE INDEX log_index_records_by_operator ON log_index_records (operator, at_ms) WHERE operator IS NOT NULL;
+CREATE INDEX log_index_records_by_type ON log_index_records (type, at_ms);
+CREATE INDEX log_index_records_by_purpose ON log_index_records (purpose, at_ms) WHERE purpose IS NOT NULL;
+
+-- Who looked at a resident: one row per (resident, record) from detail.residentId and detail.shownIds.
+CREATE TABLE log_index_residents (
+  resident_id TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  record INTEGER NOT NULL,
+  PRIMARY KEY (resident_id, at_ms, record)
+) STRICT, WITHOUT ROWID;
+
+-- How far each terminal's log is indexed (records seq <= indexed_seq), and up to where pruned records
+-- were taken out of the index again.
+CREATE TABLE log_index_progress (
+  terminal_id TEXT PRIMARY KEY,
+  indexed_seq INTEGER NOT NULL CHECK (indexed_seq >= 0),
+  pruned_seq INTEGER NOT NULL DEFAULT 0 CHECK (pruned_seq >= 0),
+  indexed_at INTEGER NOT NULL
+) STRICT;
+`,
+  },
 ];

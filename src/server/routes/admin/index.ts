@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { API_PREFIX } from '../../../shared/server-api';
 import type { RouteContext } from '../context';
 import { installAdminGate } from './admin-auth';
+import { registerAuditRoutes } from './audit-routes';
 import { registerCalendarRoutes } from './calendar-routes';
 import { registerCardRoutes } from './card-routes';
 import { registerEmergencyRoutes } from './emergency-routes';
@@ -28,6 +29,7 @@ export async function registerAdminRoutes(app: FastifyInstance, context: RouteCo
       registerPurposeRoutes(scope, context);
       registerEmergencyRoutes(scope, context);
       registerTerminalAdminRoutes(scope, context);
+      registerAuditRoutes(scope, context);
     },
     { prefix: ADMIN_PREFIX },
   );
