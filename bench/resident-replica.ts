@@ -17,7 +17,9 @@
 //            result rows (a MutationObserver sees the rows, then requestAnimationFrame, then a message
 //            task: that task runs once the frame holding the rows has been painted), p95 ≤ 50 ms
 //   heap     the renderer's JS heap after the load and the searches, after a forced GC (CDP
-//            HeapProfiler.collectGarbage, Runtime.getHeapUsage usedSize), ≤ 150 MB
+//            HeapProfiler.collectGarbage, Runtime.getHeapUsage usedSize) plus the ArrayBuffers and
+//            external strings outside it (backingStorageSize: the replica's in-memory index keeps
+//            typed arrays), ≤ 150 MB
 //
 //   flock /tmp/pcsc.lock npx tsx bench/resident-replica.ts
 //   RESIDENT_BENCH_COUNT=…     residents (default 1,000,000)
@@ -77,10 +79,11 @@ export interface ResidentReplicaResult {
   caseUpdateMs: Summary;
   /** TerminalService.fetchResidentChanges per page, as the host called it (HTTP to the server, server's read, parse, checks). */
   fetchMs: Summary;
-  /** Renderer JS heap right after the load, after GC. */
+  /** Renderer JS heap right after the load, after GC (with the ArrayBuffers outside it). */
   heapAfterLoadMB: number;
   queries: Record<QueryKind, QueryFigures>;
-  heap: { usedMB: number; totalMB: number };
+  /** After the searches, after GC: the JS heap, its size, and the ArrayBuffers / external strings outside it. */
+  heap: { usedMB: number; totalMB: number; backingMB: number };
   /** The renderer's heaviest functions during the load (self time), with RESIDENT_BENCH_PROFILE. */
   profile: string[] | null;
 }
@@ -175,12 +178,12 @@ function pickPeople(stack: Stack, n: number): Person[] {
   return people;
 }
 
-async function heapMB(page: Page): Promise<{ usedMB: number; totalMB: number }> {
+async function heapMB(page: Page): Promise<{ usedMB: number; totalMB: number; backingMB: number }> {
   const cdp = await page.context().newCDPSession(page);
   try {
     await cdp.send('HeapProfiler.collectGarbage');
     const usage = await cdp.send('Runtime.getHeapUsage');
-    return { usedMB: usage.usedSize / 1048576, totalMB: usage.totalSize / 1048576 };
+    return { usedMB: usage.usedSize / 1048576, totalMB: usage.totalSize / 1048576, backingMB: (usage.backingStorageSize ?? 0) / 1048576 };
   } finally {
     await cdp.detach();
   }
@@ -377,7 +380,7 @@ export async function benchResidentReplica(
       fetchMs: summarize(loadFetchMs),
       refreshes: fetchMs.length,
       caseUpdateMs: summarize(caseUpdateMs),
-      heapAfterLoadMB: heapAfterLoad.usedMB,
+      heapAfterLoadMB: heapAfterLoad.usedMB + heapAfterLoad.backingMB,
       queries,
       heap,
       profile,
@@ -398,7 +401,7 @@ export function residentReplicaOk(r: ResidentReplicaResult): boolean {
     r.residents >= t.residents &&
     r.loadSeconds <= t.loadSeconds &&
     Object.values(r.queries).every((q) => q.search.p95 <= t.queryP95Ms && q.paint.p95 <= t.paintP95Ms) &&
-    r.heap.usedMB <= t.heapMB
+    r.heap.usedMB + r.heap.backingMB <= t.heapMB
   );
 }
 
@@ -429,8 +432,8 @@ export function formatResidentReplica(r: ResidentReplicaResult): string[] {
     );
   }
   lines.push(
-    `renderer JS heap after GC: ${r.heapAfterLoadMB.toFixed(1)} MB after the load, ${r.heap.usedMB.toFixed(1)} MB after the searches (heap size ${r.heap.totalMB.toFixed(1)} MB)`,
-    `target heap ≤ ${t.heapMB} MB: ${verdict(r.heap.usedMB <= t.heapMB)}`,
+    `renderer memory after GC (JS heap + ArrayBuffers outside it): ${r.heapAfterLoadMB.toFixed(1)} MB after the load, ${(r.heap.usedMB + r.heap.backingMB).toFixed(1)} MB after the searches (JS heap ${r.heap.usedMB.toFixed(1)} MB of ${r.heap.totalMB.toFixed(1)} MB, ArrayBuffers ${r.heap.backingMB.toFixed(1)} MB)`,
+    `target heap ≤ ${t.heapMB} MB: ${verdict(r.heap.usedMB + r.heap.backingMB <= t.heapMB)}`,
   );
   return lines;
 }

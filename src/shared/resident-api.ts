@@ -64,3 +64,45 @@ export const ResidentChangesResponseSchema = z.object({
 export type ResidentChangesResponse = z.infer<typeof ResidentChangesResponseSchema>;
 
 export const OperatorHeaderSchema = OperatorIdSchema;
+
+// A feed page holds up to 5000 records: checking each with the schema above costs as much as
+// parsing the JSON. `parseResidentChangesResponse` first tries a direct check of the same rules,
+// written out — it accepts only what the schema accepts unchanged (exactly the contract's fields,
+// each within its bounds), and returns the value itself; anything else (an extra field, a bound
+// crossed, a wrong type) goes to the schema, which decides and gives its usual error.
+// test/unit/resident-api.test.ts holds the two together.
+const ID = /^[A-Za-z0-9-]{1,40}$/;
+const CODE = /^\d{11}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const HISTORY_KINDS: ReadonlySet<unknown> = new Set(ResidentHistoryEntrySchema.shape.kind.options);
+const SEXES: ReadonlySet<unknown> = new Set(ResidentSchema.shape.sex.options);
+const STATUSES: ReadonlySet<unknown> = new Set(ResidentSchema.shape.status.options);
+const RESIDENT_FIELDS = Object.keys(ResidentSchema.shape).length;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isText = (v: unknown, min: number, max: number): v is string => typeof v === 'string' && v.length >= min && v.length <= max;
+const isCount = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
+const fieldCount = (o: Record<string, unknown>): number => Object.keys(o).length;
+
+function isPlainResident(v: unknown): boolean {
+  if (!isRecord(v) || fieldCount(v) !== RESIDENT_FIELDS) return false;
+  const { id, code, name, kana, birthDate, sex, address, householdId, status, history, version } = v;
+  if (!(typeof id === 'string' && ID.test(id) && typeof code === 'string' && CODE.test(code) && typeof birthDate === 'string' && DATE.test(birthDate))) return false;
+  if (!(isText(name, 1, 100) && isText(kana, 1, 100) && isText(address, 1, 200) && isText(householdId, 0, 40))) return false;
+  if (!(SEXES.has(sex) && STATUSES.has(status) && isCount(version, 1) && Array.isArray(history) && history.length <= 50)) return false;
+  for (const h of history as unknown[]) {
+    if (!isRecord(h) || fieldCount(h) !== 3) return false;
+    if (!(typeof h.date === 'string' && DATE.test(h.date) && HISTORY_KINDS.has(h.kind) && isText(h.note, 0, 200))) return false;
+  }
+  return true;
+}
+
+/** ResidentChangesResponseSchema.safeParse, with the direct check first (see above). */
+export function parseResidentChangesResponse(json: unknown): { success: true; data: ResidentChangesResponse } | { success: false; error: unknown } {
+  if (isRecord(json) && fieldCount(json) === 4 && Array.isArray(json.residents) && json.residents.length <= MAX_RESIDENT_PAGE) {
+    if (isCount(json.next, 0) && isCount(json.latest, 0) && isText(json.epoch, 1, 64) && json.residents.every(isPlainResident)) {
+      return { success: true, data: json as ResidentChangesResponse };
+    }
+  }
+  return ResidentChangesResponseSchema.safeParse(json);
+}

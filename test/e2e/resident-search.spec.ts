@@ -31,6 +31,7 @@ interface Row {
   name: string;
   kana: string;
   birth_date: string;
+  address: string;
 }
 
 function serverRecords(s: Stack): LogRecord[] {
@@ -79,7 +80,7 @@ test('purpose first; the search and its purpose logged together; code reveal log
   // Someone with a unique kana + birth date in the town.
   const person = stack.server!.db
     .prepare(
-      `SELECT id, code, name, kana, birth_date FROM residents r WHERE status = 'resident'
+      `SELECT id, code, name, kana, birth_date, address FROM residents r WHERE status = 'resident'
        AND (SELECT count(*) FROM residents o WHERE o.kana = r.kana AND o.birth_date = r.birth_date) = 1 ORDER BY version LIMIT 1 OFFSET 7`,
     )
     .get() as Row;
@@ -113,21 +114,46 @@ test('purpose first; the search and its purpose logged together; code reveal log
   await expect(page.getByTestId('results')).toContainText(maskResidentCode(person.code));
   expect(await page.locator('body').innerText()).not.toContain(person.code);
   await shoot(page, '18-search-results');
-  // At rest, the replica row holds the record sealed: no code, name or address in clear (only the
-  // index keys search needs: kana, folded name, date of birth, an HMAC of the code).
+  // At rest (replica schema version 2: key blocks + sealed chunks, docs/architecture.md "Resident
+  // replica at rest"), the resident's line in the key blocks holds only the index keys search needs
+  // (id, kana, folded name, date of birth, a 32-bit HMAC of the code) — no code, no address — and
+  // every chunk of records is sealed: no code or name in clear.
   const raw = await page.evaluate(`new Promise((resolve, reject) => {
     const open = indexedDB.open('kumiyama-replica-term-demo-01');
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
-      const get = open.result.transaction('residents').objectStore('residents').get(${JSON.stringify(person.id)});
-      get.onsuccess = () => { const row = get.result; open.result.close(); resolve({ keys: Object.keys(row).sort(), text: JSON.stringify({ ...row, sealed: undefined }), sealedBytes: row.sealed.byteLength, sealedText: new TextDecoder('utf-8', { fatal: false }).decode(row.sealed) }); };
+      const db = open.result;
+      const tx = db.transaction(['keys', 'chunks']);
+      const keys = tx.objectStore('keys').getAll();
+      const chunks = tx.objectStore('chunks').getAll();
+      tx.oncomplete = () => {
+        db.close();
+        const decode = (bytes) => new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+        resolve({
+          stores: [...db.objectStoreNames].sort(),
+          lines: keys.result.flatMap((k) => k.entries.split('\\n')),
+          chunks: chunks.result.map((c) => ({ keys: Object.keys(c).sort(), bytes: c.sealed.byteLength, text: decode(c.sealed) })),
+        });
+      };
     };
   })`);
-  const row = raw as { keys: string[]; text: string; sealedBytes: number; sealedText: string };
-  expect(row.keys).toEqual(['birthDate', 'codeKey', 'id', 'kanaKey', 'nameKey', 'sealed', 'version']);
-  expect(row.text).not.toContain(person.code);
-  expect(row.sealedBytes).toBeGreaterThan(100);
-  expect(row.sealedText).not.toContain(person.code);
+  const rest = raw as { stores: string[]; lines: string[]; chunks: { keys: string[]; bytes: number; text: string }[] };
+  expect(rest.stores).toEqual(['chunks', 'keys', 'state']);
+  expect(rest.lines).toHaveLength(total);
+  const line = rest.lines.find((l) => l.startsWith(`${person.id}\t`))!.split('\t');
+  expect(line).toHaveLength(5);
+  expect(line[3]).toBe(person.birth_date);
+  expect(line[4]).toMatch(/^[0-9a-f]{8}$/);
+  const keyText = rest.lines.join('\n');
+  expect(keyText).not.toContain(person.code);
+  expect(keyText).not.toContain(person.address);
+  expect(rest.chunks.length).toBeGreaterThan(0);
+  for (const chunk of rest.chunks) {
+    expect(chunk.keys).toEqual(['chunk', 'sealed']);
+    expect(chunk.bytes).toBeGreaterThan(100);
+    expect(chunk.text).not.toContain(person.code);
+    expect(chunk.text).not.toContain(person.name);
+  }
   // A resident leans over the counter: F9 covers everything at once, F9 again shows it.
   await page.keyboard.press('F9');
   await expect(page.getByTestId('privacy-cover')).toBeVisible();
@@ -230,8 +256,8 @@ test('purpose first; the search and its purpose logged together; code reveal log
     const open = indexedDB.open('kumiyama-replica-term-demo-01');
     open.onsuccess = () => {
       const db = open.result;
-      if (!db.objectStoreNames.contains('residents')) { db.close(); resolve(0); return; }
-      const count = db.transaction('residents').objectStore('residents').count();
+      if (!db.objectStoreNames.contains('keys')) { db.close(); resolve(0); return; }
+      const count = db.transaction('keys').objectStore('keys').count();
       count.onsuccess = () => { db.close(); resolve(count.result); };
     };
   })`);

@@ -2,6 +2,7 @@
 // touched under which purpose. Parsed once per record by the engine.
 import { jstYmd } from '../calendar/jst';
 import type { LogRecord } from '../log/log-record';
+import { unpackIdList } from '../log/id-list';
 
 export type AccessKind = 'search' | 'view' | 'reveal' | 'print';
 
@@ -37,8 +38,7 @@ export function accessOf(record: LogRecord): ResidentAccess | null {
   const d = record.detail;
   let residentIds: string[];
   if (kind === 'search') {
-    const shown = text(d.shownIds);
-    residentIds = shown ? shown.split(',').map((s) => s.trim()).filter((s) => s !== '' && !s.startsWith('…')) : [];
+    residentIds = unpackIdList('shownIds', d).map((s) => s.trim()).filter((s) => s !== '' && !s.startsWith('…'));
   } else {
     const id = text(d.residentId);
     residentIds = id ? [id] : [];

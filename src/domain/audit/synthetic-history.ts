@@ -8,6 +8,7 @@ import { openingWindow, type OpeningWindow } from '../calendar/hours';
 import type { CalendarException } from '../calendar/exceptions';
 import { addDays, jstAt, jstStartOfDay, jstYmd } from '../calendar/jst';
 import type { LogRecord, Sha256Hex } from '../log/log-record';
+import { packIdList } from '../log/id-list';
 import { DEFAULT_PURPOSE_CATEGORIES, type PurposeCategory } from '../resident/purpose';
 import { generateTown, type SyntheticHousehold, type SyntheticResident } from '../resident/synthetic-town';
 import { addressKey, surnameShares } from './person-match';
@@ -158,7 +159,7 @@ export class Simulation {
     const shown = [...new Set(extra.shown ?? views)];
     this.replicaVersion += rng.int(0, 3);
     w.emit('resident.search', 'success', op.id, null, {
-      ...p, criteria: rng.pick(CRITERIA), hits: shown.length, truncated: false, source: 'replica', replicaVersion: this.replicaVersion, shownIds: shown.join(',').slice(0, 500),
+      ...p, criteria: rng.pick(CRITERIA), hits: shown.length, truncated: false, source: 'replica', replicaVersion: this.replicaVersion, ...packIdList('shownIds', shown),
     });
     for (const id of views) {
       w.wait(rng.int(8_000, 40_000) * slow);

@@ -19,7 +19,7 @@ import {
 } from '../../shared/server-api';
 import { LOG_BACKLOG_HEADER, LOG_BACKLOG_OLDEST_HEADER, LogBatchResponseSchema, LogCursorResponseSchema, type LogBacklogReport, type LogBatchResponse } from '../../shared/log-api';
 import type { LogRecord } from '../../domain/log/log-record';
-import { OPERATOR_HEADER, RESIDENT_CHANGES_PATH, ResidentChangesResponseSchema, type ResidentChangesResponse } from '../../shared/resident-api';
+import { OPERATOR_HEADER, RESIDENT_CHANGES_PATH, parseResidentChangesResponse, type ResidentChangesResponse } from '../../shared/resident-api';
 import { ADMIN_SESSION_HEADER } from '../../shared/admin-session';
 
 /** The server could not be reached or answered nonsense: retry later. */
@@ -47,7 +47,7 @@ interface AnswerCheck<T> {
 }
 
 /** The feed page's check: the schema's rules, written out for speed (a page holds up to 5000 records). */
-const RESIDENT_CHANGES_CHECK: AnswerCheck<ResidentChangesResponse> = ResidentChangesResponseSchema;
+const RESIDENT_CHANGES_CHECK: AnswerCheck<ResidentChangesResponse> = { safeParse: parseResidentChangesResponse };
 
 export interface ServerClient {
   time(): Promise<{ response: TimeResponse; sentMono: number; receivedMono: number }>;

@@ -3,6 +3,7 @@
 // short transactions — never inside ingest, so ingest is not slowed down. A pass is bounded
 // (maxRecords) so the event loop keeps serving requests between passes; the index says how far it
 // is (indexedUpTo), so a reader knows how fresh it is. Pruned records are taken out again.
+import { unpackIdList } from '../../domain/log/id-list';
 import type { LogRecordBody } from '../../domain/log/log-record';
 import type { ServerDb } from '../db/open';
 import {
@@ -24,21 +25,13 @@ export const DEFAULT_INDEX_SLICE_RECORDS = 5000;
 export const DEFAULT_INDEX_INTERVAL_MS = 2000;
 
 const RESIDENT_ID = /^[A-Za-z0-9-]{1,40}$/;
-/** The terminal cuts detail.shownIds at this length: the last id of a cut list may be partial. */
-const SHOWN_IDS_MAX = 500;
-
-/** The residents a record touched: detail.residentId and detail.shownIds (comma-separated). */
+/** The residents a record touched: detail.residentId and the shownIds list (src/domain/log/id-list.ts). */
 export function residentIdsOf(detail: LogRecordBody['detail']): string[] {
   const ids = new Set<string>();
   const one = detail.residentId;
   if (typeof one === 'string' && RESIDENT_ID.test(one)) ids.add(one);
-  const shown = detail.shownIds;
-  if (typeof shown === 'string' && shown !== '') {
-    const parts = shown.split(',');
-    // A list cut at its limit may end in part of an id: never attribute a record to a wrong resident.
-    if (shown.length >= SHOWN_IDS_MAX) parts.pop();
-    for (const part of parts) if (RESIDENT_ID.test(part)) ids.add(part);
-  }
+  // A list written before it was split in parts may end in part of an id: unpackIdList drops that one.
+  for (const part of unpackIdList('shownIds', detail)) if (RESIDENT_ID.test(part)) ids.add(part);
   return [...ids];
 }
 

@@ -10,6 +10,7 @@
 //   sign-out (any snapshot that is not 'working' for the same operator), and when a case ends;
 // - the replica key (from main) is held only while the operator works, and dropped with the rest.
 // I/O is injected: the contract client, the log, the replica database, time and timers.
+import { packIdList } from '../../../domain/log/id-list';
 import { makeAutoObservable, runInAction } from 'mobx';
 import type { TerminalClient, TerminalSnapshot } from '../../../shared/contract';
 import type { LogEvent } from '../../../shared/log-event';
@@ -18,6 +19,7 @@ import { checkPurpose, DEFAULT_PURPOSE_CATEGORIES, type Purpose, type PurposeCat
 import { parseSearchInput, type SearchInput } from '../../../domain/resident/search-query';
 import { ReplicaCrypto } from '../replica/replica-crypto';
 import type { FeedState, ReplicaDb } from '../replica/replica-db';
+import { ReplicaIndex } from '../replica/replica-index';
 import { searchReplica } from '../replica/replica-search';
 import { syncReplica } from '../replica/replica-sync';
 
@@ -53,6 +55,8 @@ export interface ReplicaStatus {
 }
 
 const MAX_SHOWN = 50;
+/** A search that takes longer than this shows that it is busy. */
+const BUSY_SHOWN_AFTER_MS = 200;
 
 /** Why a record is printed (logged with it). */
 export const PRINT_REASONS = [
@@ -89,10 +93,17 @@ export class ResidentStore {
   private operatorId: string | null = null;
   private terminalId: string | null = null;
   private db: ReplicaDb | null = null;
+  /**
+   * The replica's in-memory search index, built from the key blocks of `db` (replica-index.ts). It
+   * holds only what those blocks hold in clear on disk, so it stays while the terminal is locked (a
+   * million residents take seconds to index); it goes with the database.
+   */
+  private index: Promise<ReplicaIndex> | null = null;
   private sealer: ReplicaCrypto | null = null;
   private idleTimer: unknown = null;
   private revealTimer: unknown = null;
   private refreshTimer: unknown = null;
+  private busyTimer: unknown = null;
   private syncing: Promise<void> | null = null;
   /** Bumped on every clear: an async step that finds it changed drops what it was about to show. */
   private generation = 0;
@@ -107,14 +118,16 @@ export class ResidentStore {
     this.categories = this.fallbackCategories;
     this.setTimer = d.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = d.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
-    makeAutoObservable<ResidentStore, 'd' | 'fallbackCategories' | 'db' | 'sealer' | 'idleTimer' | 'revealTimer' | 'refreshTimer' | 'syncing' | 'generation' | 'setTimer' | 'clearTimer'>(this, {
+    makeAutoObservable<ResidentStore, 'd' | 'fallbackCategories' | 'db' | 'index' | 'sealer' | 'idleTimer' | 'revealTimer' | 'refreshTimer' | 'busyTimer' | 'syncing' | 'generation' | 'setTimer' | 'clearTimer'>(this, {
       d: false,
       fallbackCategories: false,
       db: false,
+      index: false,
       sealer: false,
       idleTimer: false,
       revealTimer: false,
       refreshTimer: false,
+      busyTimer: false,
       syncing: false,
       generation: false,
       setTimer: false,
@@ -138,7 +151,7 @@ export class ResidentStore {
     this.operatorId = operatorId;
     if (this.terminalId !== terminalId) {
       this.db?.close();
-      this.db = this.d.openReplica(terminalId);
+      this.setDb(this.d.openReplica(terminalId));
       this.terminalId = terminalId;
     }
     void this.refreshCount();
@@ -199,10 +212,31 @@ export class ResidentStore {
     return sealer;
   }
 
+  private setDb(db: ReplicaDb | null): void {
+    this.db = db;
+    this.index = db ? this.loadIndex(db) : null;
+  }
+
+  /** Reads the key blocks and builds the index (a failed read is tried again at the next use). */
+  private loadIndex(db: ReplicaDb): Promise<ReplicaIndex> {
+    const loading = db.keys.toArray().then((rows) => ReplicaIndex.fromBlocks(rows));
+    loading.catch(() => {
+      if (this.index === loading) this.index = null;
+    });
+    return loading;
+  }
+
+  private replicaIndex(): Promise<ReplicaIndex> | null {
+    if (!this.db) return null;
+    this.index ??= this.loadIndex(this.db);
+    return this.index;
+  }
+
   private async refreshCount(): Promise<void> {
     const db = this.db;
-    if (!db) return;
-    const [count, feed] = await Promise.all([db.residents.count(), db.state.get('feed')]);
+    const index = this.replicaIndex();
+    if (!db || !index) return;
+    const [{ size: count }, feed] = await Promise.all([index, db.state.get('feed')]);
     runInAction(() => (this.replica = { ...this.replica, count, feed: feed ?? null }));
   }
 
@@ -221,11 +255,15 @@ export class ResidentStore {
   private async runUpdate(): Promise<void> {
     const db = this.db;
     const sealer = await this.key();
-    if (!db || !sealer || !this.operatorId) return;
+    const indexing = this.replicaIndex();
+    if (!db || !sealer || !indexing || !this.operatorId) return;
     runInAction(() => (this.replica = { ...this.replica, state: 'loading' }));
-    const result = await syncReplica(db, sealer, (after, limit) => this.d.api.fetchResidentChanges({ after, limit }), this.d.now, {
+    const index = await indexing;
+    const result = await syncReplica(db, index, sealer, (after, limit) => this.d.api.fetchResidentChanges({ after, limit }), this.d.now, {
       onProgress: (feed) => runInAction(() => (this.replica = { ...this.replica, feed })),
     });
+    // A page that could not be written left the index ahead of the database: read it again.
+    if (result.kind === 'failed' && result.indexStale && this.db === db && this.index === indexing) this.index = this.loadIndex(db);
     if (result.kind === 'failed' && result.code === 'terminal-unauthorized') {
       // The server no longer accepts this terminal (retired, registration revoked): the resident
       // data it holds must not stay on its disk (issue 4 item 6).
@@ -233,7 +271,7 @@ export class ResidentStore {
       runInAction(() => (this.replica = { state: 'failed', count: 0, feed: null, problem: result.message }));
       return;
     }
-    const count = await db.residents.count();
+    const count = (await (this.replicaIndex() ?? indexing)).size;
     runInAction(() => {
       if (!this.operatorId) return;
       this.replica =
@@ -247,10 +285,11 @@ export class ResidentStore {
   private async wipeReplica(reason: string): Promise<void> {
     const db = this.db;
     if (!db) return;
-    const residents = await db.residents.count().catch(() => -1);
+    const residents = this.index ? await this.index.then((index) => index.size).catch(() => -1) : -1;
     db.close();
+    this.setDb(null);
     await db.delete();
-    this.db = this.terminalId ? this.d.openReplica(this.terminalId) : null;
+    this.setDb(this.terminalId ? this.d.openReplica(this.terminalId) : null);
     await this.d.log.append(this.event('replica.wiped', 'info', { reason, residents })).catch(() => undefined);
   }
 
@@ -319,16 +358,22 @@ export class ResidentStore {
       await this.d.log.append(this.event('resident.search-refused', 'failure', { ...this.purposeDetail(), fields: parsed.errors.map((e) => e.field).join(',') })).catch(() => undefined);
       return;
     }
-    this.searchErrors = {};
-    this.busy = true;
+    // Nothing on screen changes until the answer is there: a render (and the frame it asks for)
+    // between Enter and the replica's reads would delay them. `busy` shows only for a slow search.
+    if (Object.keys(this.searchErrors).length > 0) this.searchErrors = {};
     const generation = ++this.generation;
+    if (this.busyTimer) this.clearTimer(this.busyTimer);
+    const busyTimer = this.setTimer(() => runInAction(() => (this.busy = true)), BUSY_SHOWN_AFTER_MS);
+    this.busyTimer = busyTimer;
     try {
       const sealer = await this.key();
       const db = this.db;
-      if (!sealer || !db) return;
+      const indexing = this.replicaIndex();
+      if (!sealer || !db || !indexing) return;
+      const index = await indexing;
       // User Timing for the benchmark (bench/resident-replica.ts): how long the query itself took. Durations only.
       const queryStart = performance.now();
-      const found = await searchReplica(db, sealer, parsed.criteria, MAX_SHOWN);
+      const found = await searchReplica(db, index, sealer, parsed.criteria, MAX_SHOWN);
       performance.measure(QUERY_MEASURE, { start: queryStart, end: performance.now() });
       if (generation !== this.generation) return;
       // Logged before anything is shown: a search the log does not have never reaches the screen.
@@ -340,7 +385,8 @@ export class ResidentStore {
           truncated: found.truncated,
           source: 'replica',
           replicaVersion: this.replica.feed?.next ?? 0,
-          shownIds: found.residents.map((r) => r.id).join(',').slice(0, 500),
+          // Every id shown, split at id boundaries (never one cut in half: "who looked at my record").
+          ...packIdList('shownIds', found.residents.map((r) => r.id)),
         }),
       );
       runInAction(() => {
@@ -355,7 +401,11 @@ export class ResidentStore {
     } catch (error) {
       runInAction(() => (this.message = `検索できませんでした（${error instanceof Error ? error.message : String(error)}）。`));
     } finally {
-      runInAction(() => (this.busy = false));
+      this.clearTimer(busyTimer);
+      if (this.busyTimer === busyTimer) {
+        this.busyTimer = null;
+        if (this.busy) runInAction(() => (this.busy = false));
+      }
     }
   }
 
@@ -435,6 +485,6 @@ export class ResidentStore {
   dispose(): void {
     this.closeSession();
     this.db?.close();
-    this.db = null;
+    this.setDb(null);
   }
 }
