@@ -76,6 +76,8 @@ export interface TerminalSnapshot {
   hours: HoursView;
   connection: ConnectionView;
   readers: string[];
+  /** The reader holding the working operator's card (only while working), e.g. so a new card is not read there. */
+  sessionReader: string | null;
   idleLockSeconds: number;
   /** Search results and the open record are cleared after this long without activity (第22条7項). */
   resultsClearSeconds: number;

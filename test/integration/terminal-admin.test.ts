@@ -134,6 +134,9 @@ describe('admin console, main side (real server, real pcscd)', () => {
       if (Date.now() > deadline) throw new Error('second reader never saw the card');
       await sleep(50);
     }
+    // The reader holding the manager's own card is refused on main (it would read her card), and not offered.
+    expect(svc().snapshot().sessionReader).toBe('Virtual PCD 00 00');
+    expect(await svc().adminCall({ action: 'cards.issue', input: { operatorId: YAMADA, reader: 'Virtual PCD 00 00', reason: '紛失による再発行' } })).toMatchObject({ ok: false, code: 'own-card-reader' });
     const issued = await svc().adminCall({ action: 'cards.issue', input: { operatorId: YAMADA, reader: 'Virtual PCD 00 01', reason: '紛失による再発行' } });
     expect(issued).toMatchObject({ ok: true, data: { card: { operatorId: YAMADA, status: 'active', keyId: created.keyId } } });
     // Reading a card in a reader that holds none is a clear refusal, nothing sent.

@@ -90,6 +90,9 @@ export class AdminRelay {
         temporaryPassword = generateTemporaryPassword(randomInt);
         body = { ...input, temporaryPasswordHash: await hashPassword(temporaryPassword) };
       } else if ('main' in route && route.main === 'read-card') {
+        if (input.reader === who!.reader) {
+          return this.done(who!, action, raw.target, input, failure('own-card-reader', 'そのカードリーダーにはサインインに使っているカードが入っています。新しいカードは別のリーダーに挿してください。'));
+        }
         const identity = await this.d.cards.authenticate(String(input.reader));
         body = { operatorId: input.operatorId, certificate: Buffer.from(identity.certificateDer).toString('base64'), reason: input.reason };
       }

@@ -760,6 +760,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
       hours: buildHoursView(hours, now, step.kind === 'working'),
       connection: { online: this.online, lastContactAt: this.lastContactAt, rosterAgeLabel: rosterAgeLabel(state.rosterReceivedAt, now) },
       readers: this.o.cards.readers(),
+      sessionReader: step.kind === 'working' ? step.reader : null,
       idleLockSeconds: this.idleLockMs / 1000,
       resultsClearSeconds: this.o.resultsClearSeconds ?? 60,
       purposeCategories: state.roster?.purposeCategories ?? [],

@@ -32,7 +32,8 @@ export const CardIssueSection = observer(function CardIssueSection() {
 
 const IssueCardForm = observer(function IssueCardForm() {
   const { admin, session } = useStores();
-  const readers = session.snapshot?.readers ?? [];
+  // The reader holding the signed-in person's own card is not offered (main refuses it too).
+  const readers = (session.snapshot?.readers ?? []).filter((r) => r !== session.snapshot?.sessionReader);
   const own = session.snapshot?.operator?.id;
   const candidates = (admin.roster ?? []).filter((op) => op.status === 'active' && op.id !== own);
   const [operatorId, setOperatorId] = useState('');
@@ -76,7 +77,7 @@ const IssueCardForm = observer(function IssueCardForm() {
               </option>
             ))}
           </select>
-          <small className="sub">ご自身のカードが入っているリーダーは選ばないでください。</small>
+          {readers.length === 0 && <small className="sub">ご自身のカード以外のカードリーダーがありません。2台目のリーダーを接続してください。</small>}
           {e.reader && <em className="field-error">{e.reader}</em>}
         </label>
         <ReasonField value={reason} onChange={setReason} error={e.reason} placeholder="例: 新規配属 / 紛失による再発行" />
