@@ -20,6 +20,7 @@ import {
   AdminReasonRequestSchema,
   AdminReasonSchema,
   AdminRosterResponseSchema,
+  AddOperatorRequestSchema,
   AdminTerminalListResponseSchema,
   ApproveExceptionRequestSchema,
   ChangeOperatorRequestSchema,
@@ -29,18 +30,13 @@ import {
   RevokeCardRequestSchema,
   SetEmergencyStopRequestSchema,
 } from './admin-api';
-import { IsoTime, OperatorIdSchema, RoleSchema } from './server-api';
-
-const NameSchema = z.string().regex(/^(?=[\s\S]*\S)[^\u0000-\u001f\u007f]{1,100}$/);
-const KanaSchema = z.string().regex(/^[^\u0000-\u001f\u007f]{0,100}$/);
+import { OperatorIdSchema } from './server-api';
 
 /** Path ids: operator ids, card key ids, stop / exception / terminal ids. */
 export const AdminTargetSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/);
 
 /** What the renderer sends to add an operator: no password (main makes the temporary one). */
-export const AddOperatorInputSchema = z
-  .object({ id: OperatorIdSchema, name: NameSchema, kana: KanaSchema, role: RoleSchema, since: IsoTime, until: IsoTime.nullable(), reason: AdminReasonSchema })
-  .strict();
+export const AddOperatorInputSchema = AddOperatorRequestSchema.omit({ temporaryPasswordHash: true });
 /** What the renderer sends to issue a card: the reader holding the new card (main reads its certificate). */
 export const IssueCardInputSchema = z.object({ operatorId: OperatorIdSchema, reader: z.string().min(1).max(200), reason: AdminReasonSchema }).strict();
 export const PrivilegeReviewInputSchema = z.object({ unusedDays: z.number().int().min(1).max(3650).optional() }).strict();

@@ -161,6 +161,9 @@ export type ErrorResponse = z.infer<typeof ErrorResponseSchema>;
 /** Header a terminal authenticates with: `Authorization: Terminal <terminalId>:<secret>`. */
 export const TERMINAL_AUTH_SCHEME = 'Terminal';
 
+/** Optional header a terminal sends with every call: its app version (the administrators' terminal list shows it). */
+export const APP_VERSION_HEADER = 'x-app-version';
+
 /** The credential file written at terminal registration (and by the demo seeding). */
 export const TerminalCredentialSchema = z.object({
   format: z.literal('kumiyama-terminal-credential/1'),

@@ -125,7 +125,7 @@ export class AdminRelay {
     const session = this.session;
     this.session = null;
     if (!session) return;
-    void this.d.server.admin('DELETE', '/sessions/current', AdminOkResponseSchema.or(AdminSessionResponseSchema.partial()), { token: session.token }).catch(() => undefined);
+    void this.d.server.admin('DELETE', '/sessions/current', AdminOkResponseSchema, { token: session.token }).catch(() => undefined);
     this.d.record({ type: 'admin.session-closed', outcome: 'info', operatorId: session.operatorId, detail: { sessionId: session.sessionId } });
   }
 

@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import {
   API_PREFIX,
+  APP_VERSION_HEADER,
   ErrorResponseSchema,
   PasswordChangeResponseSchema,
   RosterResponseSchema,
@@ -65,9 +66,6 @@ export interface ServerClient {
    */
   admin<S extends z.ZodTypeAny>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, schema: S, options?: { body?: unknown; token?: string }): Promise<z.infer<S>>;
 }
-
-/** The app version the terminal reports with every call (the server's terminal list shows it). */
-const APP_VERSION_HEADER = 'x-app-version';
 
 export function createServerClient(credential: TerminalCredential, options: { timeoutMs?: number; monoNow: () => number; appVersion?: string }): ServerClient {
   const base = credential.serverUrl.replace(/\/+$/, '');

@@ -27,7 +27,7 @@ import { relayLogCall } from './log-relay';
 import type { ReplicaKeyStore } from './replica-key';
 import { readerChanges, rosterChanges } from './roster-changes';
 import { AdminRelay, type AdminWho } from './admin-relay';
-import type { AdminCallResult, AdminOpenResult } from '../../shared/admin-routes';
+import { ADMIN_ROUTES, isAdminConsoleAction, type AdminCallResult, type AdminOpenResult } from '../../shared/admin-routes';
 import { buildHoursView, roleLabel, rosterAgeLabel, lockCauseLabel, stopView } from './snapshot-views';
 
 export interface TerminalServiceOptions {
@@ -226,8 +226,8 @@ export class TerminalService extends EventEmitter implements TerminalApi {
   async adminCall(input: { action: string; target?: string; input?: unknown }): Promise<AdminCallResult> {
     const result = await this.admin.call(this.adminWho(), input);
     // What an admin changed may change what this terminal must enforce (a stop, a revoked card, an
-    // opened Sunday): fetch the roster now rather than at the next periodic sync.
-    if (result.ok) void this.sync();
+    // opened Sunday): fetch the roster now rather than at the next periodic sync. A view changes nothing.
+    if (result.ok && isAdminConsoleAction(input.action) && ADMIN_ROUTES[input.action].method !== 'GET') void this.sync();
     return result;
   }
 

@@ -1,7 +1,7 @@
 // Terminal authentication: `Authorization: Terminal <terminalId>:<secret>`. The secret is
 // compared in constant time against the stored SHA-256; an unknown terminal costs the same.
 import { timingSafeEqual } from 'node:crypto';
-import { TERMINAL_AUTH_SCHEME, TerminalIdSchema } from '../../shared/server-api';
+import { APP_VERSION_HEADER, TERMINAL_AUTH_SCHEME, TerminalIdSchema } from '../../shared/server-api';
 import type { FastifyRequest } from 'fastify';
 import type { Clock } from '../clock';
 import type { ServerDb } from '../db/open';
@@ -67,8 +67,6 @@ export function authenticatedTerminal(terminal: Terminal | null): Terminal {
   return terminal;
 }
 
-/** Optional header a terminal may send with any authenticated call; stored with its last contact. */
-export const APP_VERSION_HEADER = 'x-app-version';
 const APP_VERSION_PATTERN = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,39}$/;
 
 /** The reported app version when it is one header of a plain version text; anything else is ignored. */
