@@ -2,12 +2,15 @@
 // queued records from one terminal delivered and acknowledged on loopback in ≤ 5 s).
 //
 // The path is the product's second host end to end: the renderer's LogWriter on real IndexedDB in
-// Chromium holds the records; its syncPass (src/renderer/src/log/log-sync.ts) calls getLogCursor /
-// pushLogBatch through the renderer's WebSocket contract client (transport/ws-client.ts) to the
-// host (src/host/host-server.ts), which validates each payload (the contract's dispatch) and hands
-// it to a real TerminalService (createTerminalRuntime: credential, server client, PC/SC card
-// service — pcscd must run); the central server runs as its own process (SQLite, WAL,
-// synchronous=FULL). Timed: one syncPass from "100,000 waiting" to "all acknowledged".
+// Chromium holds the records; its syncPass (src/renderer/src/log/log-sync.ts) reads and encodes each
+// batch in the wire form (src/shared/log-api.ts, wireRecordsJson) while the batch before travels, and
+// calls getLogCursor / pushLogBatch { recordsJson } through the renderer's WebSocket contract client
+// (transport/ws-client.ts) to the host (src/host/host-server.ts), which validates each payload (the
+// contract's dispatch) and hands it to a real TerminalService (createTerminalRuntime: credential,
+// server client, PC/SC card service — pcscd must run), which forwards the text as the request body;
+// the central server runs as its own process (SQLite, WAL, synchronous=FULL) and reads that form
+// without JSON objects (src/server/services/log-batch-scan.ts). Timed: one syncPass from "100,000
+// waiting" to "all acknowledged".
 //   npx tsx bench/log-delivery.ts            (LOG_DELIVERY_RECORDS=… to change the count)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

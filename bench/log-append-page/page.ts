@@ -14,6 +14,7 @@ import { LogWriter } from '../../src/renderer/src/log/log-writer';
 import { syncPass, type LogSyncApi } from '../../src/renderer/src/log/log-sync';
 import type { LogSyncResult, PendingLogEvent, TerminalClient } from '../../src/shared/contract';
 import { wsClient } from '../../src/renderer/src/transport/ws-client';
+import { wireRecordsJson } from '../../src/shared/log-api';
 
 let db: TerminalDb | null = null;
 let writer: LogWriter | null = null;
@@ -47,11 +48,17 @@ const relay: LogSyncApi = {
     if (!window.__relayCursor) throw new Error('the Node side has not exposed __relayCursor');
     return window.__relayCursor();
   },
-  pushLogBatch(records) {
-    if (terminal) return terminal.pushLogBatch({ records });
+  pushLogBatch(records, encoded) {
+    if (terminal) return terminal.pushLogBatch(encoded === undefined ? { records } : { recordsJson: encoded });
     if (!window.__relayPush) throw new Error('the Node side has not exposed __relayPush');
     return window.__relayPush(records);
   },
+};
+
+/** Through the terminal's contract transport, batches go as the renderer sends them: the wire form's JSON text. */
+relay.encodeBatch = (records) => {
+  if (!terminal) throw new Error('encoded only for the terminal transport');
+  return wireRecordsJson(records);
 };
 
 const DAY_MS = 86_400_000;

@@ -3,7 +3,7 @@
 // and the second host's WebSocket (src/host). Main validates every payload with these schemas.
 import { z } from 'zod';
 import type { LogRecord } from '../domain/log/log-record';
-import { LogBacklogReportSchema, LogRecordSchema, MAX_BATCH_RECORDS } from './log-api';
+import { LogBacklogReportSchema, LogRecordSchema, LogRecordsJsonSchema, MAX_BATCH_RECORDS } from './log-api';
 import type { LogEvent } from './log-event';
 import { MAX_RESIDENT_PAGE, type ResidentChangesResponse } from './resident-api';
 import { AdminCallSchema, type AdminCallResult, type AdminOpenResult } from './admin-routes';
@@ -164,7 +164,13 @@ export const terminalMethods = {
   ackLogEvents: z.object({ epoch: z.string().max(64), eid: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict(),
   // The renderer's backlog, relayed to the server for the administrators' terminal list ({} also accepted).
   getLogCursor: z.union([Empty, LogBacklogReportSchema]),
-  pushLogBatch: z.object({ records: z.array(LogRecordSchema).min(1).max(MAX_BATCH_RECORDS) }).strict(),
+  // The records as objects, or (what the renderer sends) as the JSON text of the batch's `records` in the
+  // wire form (src/shared/log-api.ts, wireRecordsJson): main forwards that text as it is and the central
+  // server checks every record (LogBatchRequestSchema, the chain) — main never reads it.
+  pushLogBatch: z.union([
+    z.object({ records: z.array(LogRecordSchema).min(1).max(MAX_BATCH_RECORDS) }).strict(),
+    z.object({ recordsJson: LogRecordsJsonSchema }).strict(),
+  ]),
   fetchResidentChanges: z.object({ after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), limit: z.number().int().min(1).max(MAX_RESIDENT_PAGE) }).strict(),
   getReplicaKey: Empty,
   adminOpen: Empty,
@@ -189,7 +195,7 @@ export interface TerminalApi {
   /** The central server's head of this terminal's log. */
   getLogCursor(input: MethodInput<'getLogCursor'>): Promise<LogSyncResult>;
   /** Sends one batch of records (in seq order, chained) to the central server. */
-  pushLogBatch(input: { records: LogRecord[] }): Promise<LogSyncResult>;
+  pushLogBatch(input: { records: LogRecord[] } | { recordsJson: string }): Promise<LogSyncResult>;
   /** Resident directory changes after `after`, for the operator signed in now (refused otherwise). */
   fetchResidentChanges(input: MethodInput<'fetchResidentChanges'>): Promise<ResidentFeedResult>;
   /** The replica's encryption key, while an operator is signed in and working. */

@@ -1,5 +1,6 @@
 // Wire contract of the operation-log ingest (terminal → central server), see docs/log-protocol.md.
 import { z } from 'zod';
+import { canonicalJson, type LogRecord } from '../domain/log/log-record';
 import { TerminalIdSchema, IsoTime, RequestIdSchema } from './server-api';
 
 const Hash = z.string().regex(/^[0-9a-f]{64}$/);
@@ -34,6 +35,60 @@ export const LogBatchRequestSchema = z
   })
   .strict();
 export type LogBatchRequest = z.infer<typeof LogBatchRequestSchema>;
+
+/**
+ * A record as terminals write it on the wire: `{"hash":"…",` followed by its canonical encoding after
+ * the opening brace — the fields in the canonical order (keys sorted, the detail's too), strings NFC.
+ * The same JSON object as JSON.stringify(record) (up to NFC); the server reads this form without
+ * parsing it into objects (src/server/services/log-batch-scan.ts). Throws (TypeError) for a record
+ * that has no canonical encoding (a value of another type in it): send such a record as it is.
+ */
+export function wireRecordJson(record: LogRecord): string {
+  if (typeof record.hash !== 'string') throw new TypeError('a log record without its hash');
+  return `{"hash":${JSON.stringify(record.hash)},${canonicalJson(record).slice(1)}`;
+}
+
+/** The `records` array of a batch in the wire form (wireRecordJson), as JSON text. */
+export function wireRecordsJson(records: readonly LogRecord[]): string {
+  let out = '[';
+  for (let i = 0; i < records.length; i++) out += (i > 0 ? ',' : '') + wireRecordJson(records[i]!);
+  return `${out}]`;
+}
+
+/**
+ * Whether `text` is exactly one JSON array of 1..MAX_BATCH_RECORDS objects. Parsing it (a few ms for
+ * a full batch) is what makes splicing it into the request body safe: text such as
+ * `[],"batchId":"x","records":[]` starts with [ and ends with ] but is not one array, and would
+ * otherwise let the renderer choose the batch id main puts in the body.
+ */
+function isRecordObjectArray(text: string): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (!Array.isArray(value) || value.length < 1 || value.length > MAX_BATCH_RECORDS) return false;
+  for (const item of value) if (typeof item !== 'object' || item === null || Array.isArray(item)) return false;
+  return true;
+}
+
+/**
+ * A batch's `records` as JSON text (wireRecordsJson), as the renderer hands it to main: one JSON
+ * array of 1..MAX_BATCH_RECORDS objects within the request size limit (checked by parsing it, see
+ * isRecordObjectArray). Each record's fields and chain are checked by the central server, which
+ * refuses the whole batch with a clear answer when one is wrong; main forwards the text unchanged.
+ */
+export const LogRecordsJsonSchema = z
+  .string()
+  .min(2)
+  .max(MAX_BATCH_BYTES)
+  .refine(isRecordObjectArray, `not one JSON array of 1–${MAX_BATCH_RECORDS} record objects`);
+
+/** The request body of POST /log-batches around a `records` array given as JSON text (wireRecordsJson). */
+export function logBatchBodyJson(batchId: string, recordsJson: string): string {
+  return `{"batchId":${JSON.stringify(batchId)},"records":${recordsJson}}`;
+}
 
 /** The server has every record of this terminal up to ackSeq, chained to ackHash. */
 export const LogBatchResponseSchema = z.object({ ackSeq: z.number().int().min(0), ackHash: Hash });

@@ -39,9 +39,9 @@ class RecordingService extends EventEmitter implements SnapshotSource {
     this.calls.push({ method: 'getLogCursor', input });
     return { ok: true, ackSeq: 0, ackHash: '0'.repeat(64) };
   };
-  pushLogBatch = async (input: { records: unknown[] }): Promise<LogSyncResult> => {
+  pushLogBatch = async (input: { records: unknown[] } | { recordsJson: string }): Promise<LogSyncResult> => {
     this.calls.push({ method: 'pushLogBatch', input });
-    return { ok: true, ackSeq: input.records.length, ackHash: '0'.repeat(64) };
+    return { ok: true, ackSeq: 'records' in input ? input.records.length : 0, ackHash: '0'.repeat(64) };
   };
   fetchResidentChanges = async (input: { after: number; limit: number }): Promise<ResidentFeedResult> => {
     this.calls.push({ method: 'fetchResidentChanges', input });

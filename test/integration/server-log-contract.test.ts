@@ -6,10 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENESIS_HASH, sealRecord, type LogRecord } from '../../src/domain/log/log-record';
+import { canonicalEncoding, GENESIS_HASH, sealRecord, type LogRecord } from '../../src/domain/log/log-record';
 import { registerTerminal } from '../../src/server/admin/register-terminal';
 import { createServerApp, type ServerApp } from '../../src/server/app';
-import { LogBatchRequestSchema } from '../../src/shared/log-api';
+import { countLogRecords, logRecordsAfter } from '../../src/server/store/log-records';
+import { logBatchBodyJson, LogBatchRequestSchema, wireRecordsJson } from '../../src/shared/log-api';
 import type { TerminalCredential } from '../../src/shared/server-api';
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -115,6 +116,18 @@ function mutate(next: () => number): unknown {
   return batch;
 }
 
+/** The batch in the terminals' wire form when its records have a canonical encoding (re-sealed when `reseal`), else as JSON.stringify writes it. */
+function wireText(batch: unknown, reseal: boolean): string {
+  const { batchId, records, ...rest } = batch as { batchId: unknown; records: unknown; [key: string]: unknown };
+  if (Object.keys(rest).length > 0 || typeof batchId !== 'string' || !Array.isArray(records)) return JSON.stringify(batch);
+  try {
+    const sealed = (records as Record<string, unknown>[]).map((record) => (reseal ? { ...record, hash: sha256(canonicalEncoding(record as never)) } : record));
+    return logBatchBodyJson(batchId, wireRecordsJson(sealed as never));
+  } catch {
+    return JSON.stringify(batch);
+  }
+}
+
 describe('log-batches request validation equals the zod contract', () => {
   it('accepts exactly what LogBatchRequestSchema accepts (2,000 mutated batches)', async () => {
     const next = rng(4242);
@@ -139,5 +152,62 @@ describe('log-batches request validation equals the zod contract', () => {
     }
     expect(accepted).toBeGreaterThan(100);
     expect(refused).toBeGreaterThan(100);
+  });
+
+  it('the same in the wire form the terminals send (1,000 mutated batches, half of them re-sealed)', async () => {
+    const next = rng(777);
+    let accepted = 0;
+    let refused = 0;
+    for (let i = 0; i < 1000; i++) {
+      const text = wireText(mutate(next), next() < 0.5);
+      const batch = JSON.parse(text) as unknown;
+      const operatorId = (batch as { records?: { operatorId?: unknown }[] }).records?.[0]?.operatorId;
+      const loneSurrogate = typeof operatorId === 'string' && /[\uD800-\uDFFF]/u.test(operatorId);
+      const zodAccepts = LogBatchRequestSchema.safeParse(batch).success && !loneSurrogate;
+      const response = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/log-batches',
+        headers: { authorization: `Terminal ${credential.terminalId}:${credential.secret}`, 'content-type': 'application/json' },
+        payload: text,
+      });
+      const invalid = response.statusCode === 400 && (response.json() as { error: { code: string } }).error.code === 'invalid-request';
+      expect(invalid, `${text} → ${response.statusCode} ${response.body}`).toBe(!zodAccepts);
+      if (zodAccepts) accepted++;
+      else refused++;
+    }
+    expect(accepted).toBeGreaterThan(50);
+    expect(refused).toBeGreaterThan(50);
+  }, 120_000);
+
+  it('a batch stored from the wire form is the batch stored from plain JSON: resent either way, it is acknowledged and nothing is stored twice', async () => {
+    const id = 'term-w';
+    const who = registerTerminal(server.db, { name: '窓口2', id, serverUrl: 'http://127.0.0.1:8470', clock: { now: () => Date.now() } });
+    const records: LogRecord[] = [];
+    let prev = GENESIS_HASH;
+    for (let seq = 1; seq <= 40; seq++) {
+      const record = sealRecord({ ...valid, terminalId: id, seq, prevHash: prev, operatorId: seq % 3 ? 'op-山田' : null, detail: { purpose: '住民票の写しの交付', n: seq, ok: seq % 2 === 0 } }, sha256);
+      records.push(record);
+      prev = record.hash;
+    }
+    const post = (payload: string) =>
+      server.app.inject({ method: 'POST', url: '/api/v1/log-batches', headers: { authorization: `Terminal ${who.terminalId}:${who.secret}`, 'content-type': 'application/json' }, payload });
+    const first = await post(logBatchBodyJson(randomUUID(), wireRecordsJson(records.slice(0, 25))));
+    expect(first.json()).toEqual({ ackSeq: 25, ackHash: records[24]!.hash });
+    const second = await post(JSON.stringify({ batchId: randomUUID(), records: records.slice(20) }));
+    expect(second.json()).toEqual({ ackSeq: 40, ackHash: records[39]!.hash });
+    const resentWire = await post(logBatchBodyJson(randomUUID(), wireRecordsJson(records.slice(10, 40))));
+    expect(resentWire.json()).toEqual({ ackSeq: 40, ackHash: records[39]!.hash });
+    const resentPlain = await post(JSON.stringify({ batchId: randomUUID(), records: records.slice(0, 25) }));
+    expect(resentPlain.json()).toEqual({ ackSeq: 40, ackHash: records[39]!.hash });
+    expect(countLogRecords(server.db, id)).toBe(40);
+    expect(logRecordsAfter(server.db, id, 0, 100).map(({ atMs: _atMs, receivedAt: _receivedAt, ...record }) => record)).toEqual(
+      records.map((record) => ({ ...record, operatorId: record.operatorId?.normalize('NFC') ?? null })),
+    );
+    // An altered record in the wire form is refused as in plain JSON: 409 log-hash-mismatch, nothing stored.
+    const altered = { ...records[39]!, seq: 41, prevHash: records[39]!.hash, detail: { n: 1 } };
+    const refusedWire = await post(logBatchBodyJson(randomUUID(), wireRecordsJson([altered])));
+    expect(refusedWire.statusCode).toBe(409);
+    expect((refusedWire.json() as { error: { code: string } }).error.code).toBe('log-hash-mismatch');
+    expect(countLogRecords(server.db, id)).toBe(40);
   });
 });

@@ -60,10 +60,15 @@ const encoder = new TextEncoder();
  * with the ten top-level keys written out in their sorted order (the server's ingest hot path).
  */
 export function canonicalEncoding(body: LogRecordBody): Uint8Array {
-  return encoder.encode(
+  return encoder.encode(canonicalJson(body));
+}
+
+/** The canonical encoding as text (before UTF-8): canonicalEncoding(body) = UTF-8 of canonicalJson(body). */
+export function canonicalJson(body: LogRecordBody): string {
+  return (
     `{"at":${canonicalValue(body.at)},"cardKeyId":${canonicalValue(body.cardKeyId)},"clockOffsetMs":${canonicalValue(body.clockOffsetMs)},` +
-      `"detail":${canonicalValue(body.detail)},"operatorId":${canonicalValue(body.operatorId)},"outcome":${canonicalValue(body.outcome)},` +
-      `"prevHash":${canonicalValue(body.prevHash)},"seq":${canonicalValue(body.seq)},"terminalId":${canonicalValue(body.terminalId)},"type":${canonicalValue(body.type)}}`,
+    `"detail":${canonicalValue(body.detail)},"operatorId":${canonicalValue(body.operatorId)},"outcome":${canonicalValue(body.outcome)},` +
+    `"prevHash":${canonicalValue(body.prevHash)},"seq":${canonicalValue(body.seq)},"terminalId":${canonicalValue(body.terminalId)},"type":${canonicalValue(body.type)}}`
   );
 }
 

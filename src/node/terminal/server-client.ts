@@ -18,7 +18,7 @@ import {
   type TerminalCredential,
   type TimeResponse,
 } from '../../shared/server-api';
-import { LOG_BACKLOG_HEADER, LOG_BACKLOG_OLDEST_HEADER, LogBatchResponseSchema, LogCursorResponseSchema, type LogBacklogReport, type LogBatchResponse } from '../../shared/log-api';
+import { LOG_BACKLOG_HEADER, LOG_BACKLOG_OLDEST_HEADER, logBatchBodyJson, LogBatchResponseSchema, LogCursorResponseSchema, wireRecordsJson, type LogBacklogReport, type LogBatchResponse } from '../../shared/log-api';
 import type { LogRecord } from '../../domain/log/log-record';
 import { OPERATOR_HEADER, RESIDENT_CHANGES_PATH, parseResidentChangesResponse, type ResidentChangesResponse } from '../../shared/resident-api';
 import { ADMIN_SESSION_HEADER } from '../../shared/admin-session';
@@ -42,6 +42,11 @@ export class ServerRejectedError extends Error {
 
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
+/** A request body that is JSON text already (sent as it is). */
+class RawJson {
+  constructor(readonly text: string) {}
+}
+
 /** What an answer is checked with: a zod schema, or a function with the same answers (parseResidentChangesResponse). */
 interface AnswerCheck<T> {
   safeParse(json: unknown): { success: true; data: T } | { success: false };
@@ -56,6 +61,8 @@ export interface ServerClient {
   signInAttempt(request: SignInAttemptRequest): Promise<SignInAttemptResponse>;
   passwordChange(request: PasswordChangeRequest): Promise<PasswordChangeResponse>;
   logBatch(batchId: string, records: readonly LogRecord[]): Promise<LogBatchResponse>;
+  /** The same with `records` given as JSON text (wireRecordsJson), sent as it is. */
+  logBatchJson(batchId: string, recordsJson: string): Promise<LogBatchResponse>;
   /** With what this terminal still holds unsent, when known (shown in the administrators' terminal list). */
   logCursor(backlog?: LogBacklogReport): Promise<LogBatchResponse>;
   /** One page of the resident directory's change feed, for the operator signed in here. */
@@ -72,13 +79,15 @@ export function createServerClient(credential: TerminalCredential, options: { ti
   const auth = `${TERMINAL_AUTH_SCHEME} ${credential.terminalId}:${credential.secret}`;
   const timeoutMs = options.timeoutMs ?? 5000;
 
+  /** `body`: a value (sent as JSON), or JSON text already written (RawJson). */
   async function call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, schema: AnswerCheck<T>, body?: unknown, timeout = timeoutMs, extraHeaders: Record<string, string> = {}): Promise<T> {
     let response: Response;
     try {
       response = await fetch(base + path, {
         method,
         headers: { authorization: auth, ...(options.appVersion ? { [APP_VERSION_HEADER]: options.appVersion } : {}), ...extraHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        // RawJson as UTF-8 bytes: fetch would first scan a string body of megabytes for lone surrogates.
+        body: body === undefined ? undefined : body instanceof RawJson ? Buffer.from(body.text, 'utf8') : JSON.stringify(body),
         signal: AbortSignal.timeout(timeout),
         redirect: 'error',
       });
@@ -116,8 +125,22 @@ export function createServerClient(credential: TerminalCredential, options: { ti
     roster: () => call('GET', `${API_PREFIX}/roster`, RosterResponseSchema),
     signInAttempt: (request) => call('POST', `${API_PREFIX}/signin-attempts`, SignInAttemptResponseSchema, request),
     passwordChange: (request) => call('POST', `${API_PREFIX}/password-changes`, PasswordChangeResponseSchema, request),
-    // A batch of up to 5000 records: the server verifies and commits it durably before answering.
-    logBatch: (batchId, records) => call('POST', `${API_PREFIX}/log-batches`, LogBatchResponseSchema, { batchId, records }, Math.max(timeoutMs, 30_000)),
+    // A batch of up to 5000 records: the server verifies and commits it durably before answering. The
+    // records go in the wire form (src/shared/log-api.ts), which the server reads fastest; a record that
+    // has no canonical encoding goes as it is (the server refuses it with a clear answer).
+    logBatch: (batchId, records) => {
+      let recordsJson: string | null = null;
+      try {
+        recordsJson = wireRecordsJson(records);
+      } catch {
+        recordsJson = null;
+      }
+      return recordsJson === null
+        ? call('POST', `${API_PREFIX}/log-batches`, LogBatchResponseSchema, { batchId, records }, Math.max(timeoutMs, 30_000))
+        : call('POST', `${API_PREFIX}/log-batches`, LogBatchResponseSchema, new RawJson(logBatchBodyJson(batchId, recordsJson)), Math.max(timeoutMs, 30_000));
+    },
+    logBatchJson: (batchId, recordsJson) =>
+      call('POST', `${API_PREFIX}/log-batches`, LogBatchResponseSchema, new RawJson(logBatchBodyJson(batchId, recordsJson)), Math.max(timeoutMs, 30_000)),
     logCursor: (backlog) =>
       call('GET', `${API_PREFIX}/log-cursor`, LogCursorResponseSchema, undefined, timeoutMs, backlog ? { [LOG_BACKLOG_HEADER]: String(backlog.backlog), ...(backlog.oldestPendingAt ? { [LOG_BACKLOG_OLDEST_HEADER]: backlog.oldestPendingAt } : {}) } : {}),
     admin: (method, path, schema, { body, token } = {}) =>

@@ -186,8 +186,8 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     return relayLogCall(() => this.o.server.logCursor(report));
   }
 
-  pushLogBatch({ records }: { records: LogRecord[] }): Promise<LogSyncResult> {
-    return relayLogCall(() => this.o.server.logBatch(randomUUID(), records));
+  pushLogBatch(input: { records: LogRecord[] } | { recordsJson: string }): Promise<LogSyncResult> {
+    return relayLogCall(() => ('recordsJson' in input ? this.o.server.logBatchJson(randomUUID(), input.recordsJson) : this.o.server.logBatch(randomUUID(), input.records)));
   }
 
   /** The operator signed in and working now, or null (locked, signing in, nobody). */

@@ -45,11 +45,20 @@ export function parseLatin1(body: Buffer): { value: unknown } | undefined {
   }
 }
 
-/** The parser for this route's scope (application/json, raw bytes up to `bodyLimit`). */
-export function installLogBatchBodyParser(scope: FastifyInstance, bodyLimit: number): void {
+/**
+ * The parser for this route's scope (application/json, raw bytes up to `bodyLimit`). `read`, when
+ * given, is tried first: a value it returns is the body (the route's fast reading of the wire form,
+ * src/server/services/log-batch-scan.ts); null means "parse it as JSON" as below.
+ */
+export function installLogBatchBodyParser(scope: FastifyInstance, bodyLimit: number, read?: (request: FastifyRequest, body: Buffer) => object | null): void {
   const defaultParser = scope.getDefaultJsonParser('error', 'error') as (request: FastifyRequest, body: string, done: Done) => void;
   scope.removeContentTypeParser('application/json');
   scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (request, body: Buffer, done: Done) => {
+    const fast = read?.(request, body);
+    if (fast) {
+      done(null, fast);
+      return;
+    }
     if (FAST_CHECK_MATCHES_CONTRACT && body.length > 0 && latin1Readable(body)) {
       const parsed = parseLatin1(body);
       if (parsed) {

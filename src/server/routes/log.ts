@@ -7,7 +7,8 @@ import { ApiError } from '../http/errors';
 import { authenticatedTerminal } from '../http/terminal-auth';
 import { bodyStrings, installLogBatchBodyParser } from '../http/log-batch-body';
 import { checkLogBatch } from '../services/log-batch-schema';
-import { ingestLogBatch, logCursor } from '../services/log-ingest';
+import { ScannedLogBatch, scanLogBatch } from '../services/log-batch-scan';
+import { ingestBatch, ingestLogBatch, logCursor } from '../services/log-ingest';
 import type { RouteContext } from './context';
 import { errorResponses, SCHEMAS, TERMINAL_SECURITY } from './schemas';
 
@@ -15,9 +16,11 @@ import { errorResponses, SCHEMAS, TERMINAL_SECURITY } from './schemas';
 export const LOG_BATCH_BODY_LIMIT = MAX_BATCH_BYTES;
 
 export async function registerLogRoutes(scope: FastifyInstance, { db, clock }: RouteContext): Promise<void> {
-  // Its own scope: this route reads its body with its own JSON parser (src/server/http/log-batch-body.ts).
+  // Its own scope: this route reads its body with its own parser (src/server/http/log-batch-body.ts):
+  // first the fast reading of the form terminals send (src/server/services/log-batch-scan.ts: a batch
+  // it returns is checked, chained and hashed already), else JSON and the check below.
   await scope.register(async (batchScope) => {
-    installLogBatchBodyParser(batchScope, LOG_BATCH_BODY_LIMIT);
+    installLogBatchBodyParser(batchScope, LOG_BATCH_BODY_LIMIT, (request, body) => (request.terminal ? scanLogBatch(body, request.terminal.id) : null));
     batchScope.post('/log-batches', {
       bodyLimit: LOG_BATCH_BODY_LIMIT,
       schema: {
@@ -27,7 +30,8 @@ export async function registerLogRoutes(scope: FastifyInstance, { db, clock }: R
           '200 with the current acknowledgement (nothing stored twice); an overlapping batch stores only its new part. A gap, a seq ' +
           'already stored with another hash, a broken link or a hash mismatch → 409 (log-gap, log-conflict, log-broken-link, ' +
           'log-hash-mismatch), another terminal\'s record → 403 log-wrong-terminal: nothing of the request is stored and an integrity ' +
-          'alert is recorded. Body ≤ 8 MiB, ≤ 5000 records.',
+          'alert is recorded. Body ≤ 8 MiB, ≤ 5000 records. Any JSON spelling is accepted; terminals send the wire form ' +
+          '(each record as {"hash":…, then its canonical encoding\'s fields; no spaces), which the server reads fastest (docs/log-protocol.md).',
         tags: ['terminal', 'log'],
         security: TERMINAL_SECURITY,
         // Documents the body (OpenAPI); the validation is checkLogBatch below, not ajv.
@@ -37,12 +41,15 @@ export async function registerLogRoutes(scope: FastifyInstance, { db, clock }: R
       // The body is checked against the contract (LogBatchRequestSchema) by one hand-written pass proven
       // equal to zod (test/integration/server-log-contract.test.ts) instead of ajv: 5000 records per batch.
       validatorCompiler: () => (body: unknown) => {
+        if (body instanceof ScannedLogBatch) return true;
         const check = checkLogBatch(body, bodyStrings(body));
         return check.ok ? true : { error: new ApiError(400, 'invalid-request', `リクエストの内容が正しくありません（${check.problem}）`) };
       },
       handler: async (request, reply) => {
         const terminal = authenticatedTerminal(request.terminal);
-        const answer = ingestLogBatch(db, { terminalId: terminal.id, now: clock.now() }, request.body as LogBatchRequest);
+        const context = { terminalId: terminal.id, now: clock.now() };
+        const body = request.body;
+        const answer = body instanceof ScannedLogBatch ? ingestBatch(db, context, body) : ingestLogBatch(db, context, body as LogBatchRequest);
         return (reply as FastifyReply).code(answer.status).send(answer.body);
       },
     });

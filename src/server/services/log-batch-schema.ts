@@ -51,7 +51,7 @@ function fromLatin1Bytes(text: string): string {
 
 // ---- What this check implements: the contract's JSON Schema, pinned (patterns and limits included) ----
 
-const PATTERN = {
+export const PATTERN = {
   batchId: /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/,
   terminalId: /^[a-z0-9][a-z0-9-]{0,62}$/,
   hash: /^[0-9a-f]{64}$/,
@@ -59,7 +59,7 @@ const PATTERN = {
   type: /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/,
   detailKey: /^[A-Za-z][A-Za-z0-9_]{0,39}$/,
 };
-const LIMIT = {
+export const LIMIT = {
   seqMin: 1,
   seqMax: Number.MAX_SAFE_INTEGER,
   atMax: 40,

@@ -8,7 +8,7 @@ import type { LogBatchRequest, LogBatchResponse, LogRefusalCode } from '../../sh
 import type { ServerDb } from '../db/open';
 import { recordEvent } from '../store/events';
 import { recordIntegrityAlert } from '../store/integrity-alerts';
-import { insertLogRecords, lastPruning, logHead, storedHashes, type LogHead } from '../store/log-records';
+import { canonicalString, eventTimeMs, insertIngestedRecords, lastPruning, logHead, storedHashes, type LogHead } from '../store/log-records';
 import { ok, refusal, type Answer } from './answers';
 import { CanonicalBatch } from './log-record-hash';
 
@@ -48,20 +48,43 @@ export const LOG_REFUSALS: Record<LogRefusalCode, { status: number; message: (se
   },
 };
 
-interface Refusal {
+export interface Refusal {
   code: LogRefusalCode;
   seq: number;
   expected?: number;
   detail?: Record<string, unknown>;
 }
 
-function batchSummary(batch: LogBatchRequest): Record<string, unknown> {
-  const { records } = batch;
-  return { batchId: batch.batchId, firstSeq: records[0]?.seq ?? null, lastSeq: records.at(-1)?.seq ?? null, count: records.length };
+/**
+ * A batch as the ingest decides it, whichever way it was read: from the JSON objects of a checked
+ * request (ingestBatchFromRecords), or straight from the body's bytes (./log-batch-scan). Per record,
+ * in batch order: seq, hash, and what the stored chunk's index needs (event time in ms, type, operator
+ * as the canonical encoding has it); the canonical encodings in `canonical` (all of them when
+ * `internal` is null: they are what is stored).
+ */
+export interface IngestBatch {
+  batchId: string;
+  seqs: readonly number[];
+  hashes: readonly string[];
+  /** prevHash of the first record. */
+  firstPrevHash: string;
+  /** The first record of another terminal than the authenticated one (then nothing else was checked). */
+  foreign: { seq: number; terminalId: string } | null;
+  /** The batch's own chain problem (verifyChain's rules, in its order), or null. */
+  internal: Refusal | null;
+  canonical: CanonicalBatch;
+  atMs: readonly number[];
+  types: readonly string[];
+  operatorIds: readonly (string | null)[];
+}
+
+function batchSummary(batch: IngestBatch): Record<string, unknown> {
+  const { seqs } = batch;
+  return { batchId: batch.batchId, firstSeq: seqs[0] ?? null, lastSeq: seqs.at(-1) ?? null, count: seqs.length };
 }
 
 /** Records the alert (integrity_alerts + server_events) and builds the refusal. Runs in the caller's transaction. */
-function refuse(db: ServerDb, context: LogIngestContext, batch: LogBatchRequest, head: LogHead | null, problem: Refusal): Answer<never> {
+function refuse(db: ServerDb, context: LogIngestContext, batch: IngestBatch, head: LogHead | null, problem: Refusal): Answer<never> {
   const { status, message } = LOG_REFUSALS[problem.code];
   recordIntegrityAlert(db, {
     at: context.now,
@@ -98,31 +121,59 @@ function checkInternally(records: readonly LogRecord[]): { problem: Refusal | nu
   return { problem: null, canonical };
 }
 
-/** Decides and (when valid) stores one batch. The caller has authenticated the terminal and checked the schema. */
-export function ingestLogBatch(db: ServerDb, context: LogIngestContext, batch: LogBatchRequest): Answer<LogBatchResponse> {
-  const { terminalId } = context;
+/**
+ * The IngestBatch of a request that passed checkLogBatch (its records as JSON objects), read for the
+ * authenticated terminal: the foreign record, else the batch's own chain check with its canonical
+ * encodings.
+ */
+export function ingestBatchFromRecords(batch: LogBatchRequest, terminalId: string): IngestBatch {
   const records = batch.records as readonly LogRecord[];
   const foreign = records.find((record) => record.terminalId !== terminalId);
+  const { problem, canonical } = foreign ? { problem: null, canonical: new CanonicalBatch(0) } : checkInternally(records);
+  return {
+    batchId: batch.batchId,
+    seqs: records.map((record) => record.seq),
+    hashes: records.map((record) => record.hash),
+    firstPrevHash: records[0]!.prevHash,
+    foreign: foreign ? { seq: foreign.seq, terminalId: foreign.terminalId } : null,
+    internal: problem,
+    canonical,
+    atMs: records.map((record) => eventTimeMs(record.at)),
+    types: records.map((record) => record.type),
+    operatorIds: records.map((record) => (record.operatorId === null ? null : canonicalString(record.operatorId))),
+  };
+}
+
+/** Decides and (when valid) stores one batch. The caller has authenticated the terminal and checked the schema. */
+export function ingestLogBatch(db: ServerDb, context: LogIngestContext, batch: LogBatchRequest): Answer<LogBatchResponse> {
+  return ingestBatch(db, context, ingestBatchFromRecords(batch, context.terminalId));
+}
+
+/** Decides and (when valid) stores one batch read by ingestBatchFromRecords or scanLogBatch. */
+export function ingestBatch(db: ServerDb, context: LogIngestContext, batch: IngestBatch): Answer<LogBatchResponse> {
+  const { terminalId } = context;
+  const { seqs, hashes, foreign } = batch;
   if (foreign) {
     return db
       .transaction(() => refuse(db, context, batch, null, { code: 'log-wrong-terminal', seq: foreign.seq, detail: { claimedTerminalId: foreign.terminalId } }))
       .immediate();
   }
-  const { problem: internal, canonical } = checkInternally(records);
-  const first = records[0]!;
+  const internal = batch.internal;
+  const count = seqs.length;
+  const firstSeq = seqs[0]!;
 
   const decide = (): Answer<LogBatchResponse> => {
     const head = logHead(db, terminalId);
-    if (first.seq > head.seq + 1) return refuse(db, context, batch, head, { code: 'log-gap', seq: first.seq, expected: head.seq + 1 });
+    if (firstSeq > head.seq + 1) return refuse(db, context, batch, head, { code: 'log-gap', seq: firstSeq, expected: head.seq + 1 });
 
-    if (first.seq <= head.seq) {
+    if (firstSeq <= head.seq) {
       // The part the server already has must be exactly what it stored.
       const anchor = lastPruning(db, terminalId);
       const prunedUpTo = anchor?.toSeq ?? 0;
       // The stored hashes this comparison needs, read at once: the record before the batch and every
       // record of the batch at or below the head (above the anchor).
-      let low = first.seq - 1;
-      for (const record of records) if (record.seq > prunedUpTo && record.seq <= head.seq && record.seq < low) low = record.seq;
+      let low = firstSeq - 1;
+      for (const seq of seqs) if (seq > prunedUpTo && seq <= head.seq && seq < low) low = seq;
       const stored = storedHashes(db, terminalId, Math.max(low, prunedUpTo + 1), head.seq);
       const storedAt = (seq: number): string | undefined => {
         if (seq === 0) return GENESIS_HASH;
@@ -139,35 +190,35 @@ export function ingestLogBatch(db: ServerDb, context: LogIngestContext, batch: L
         });
         return refusal(500, 'internal', 'サーバーに保存済みの操作ログに欠落があります。管理者に連絡してください（npm run server -- verify）。');
       };
-      for (const record of records) {
-        if (record.seq > head.seq || record.seq < prunedUpTo) continue; // new, or pruned long ago (not comparable)
-        const known = storedAt(record.seq);
-        if (known === undefined) return damaged(record.seq);
-        if (known !== record.hash) {
-          return refuse(db, context, batch, head, { code: 'log-conflict', seq: record.seq, detail: { receivedHash: record.hash, storedHash: known } });
+      for (let i = 0; i < count; i++) {
+        const seq = seqs[i]!;
+        if (seq > head.seq || seq < prunedUpTo) continue; // new, or pruned long ago (not comparable)
+        const known = storedAt(seq);
+        if (known === undefined) return damaged(seq);
+        if (known !== hashes[i]) {
+          return refuse(db, context, batch, head, { code: 'log-conflict', seq, detail: { receivedHash: hashes[i], storedHash: known } });
         }
       }
-      const before = first.seq - 1;
+      const before = firstSeq - 1;
       if (before >= prunedUpTo) {
         const expectedPrev = storedAt(before);
         if (expectedPrev === undefined) return damaged(before);
-        if (first.prevHash !== expectedPrev) return refuse(db, context, batch, head, { code: 'log-broken-link', seq: first.seq });
+        if (batch.firstPrevHash !== expectedPrev) return refuse(db, context, batch, head, { code: 'log-broken-link', seq: firstSeq });
       }
-    } else if (first.prevHash !== head.hash) {
-      return refuse(db, context, batch, head, { code: 'log-broken-link', seq: first.seq });
+    } else if (batch.firstPrevHash !== head.hash) {
+      return refuse(db, context, batch, head, { code: 'log-broken-link', seq: firstSeq });
     }
     if (internal) return refuse(db, context, batch, head, internal);
 
-    const skip = first.seq > head.seq ? 0 : head.seq - first.seq + 1;
-    const fresh = skip === 0 ? records : records.slice(skip);
-    if (fresh.length > 0) insertLogRecords(db, records, canonical, skip, context.now);
-    const last = fresh.at(-1);
-    const ack = last ? { ackSeq: last.seq, ackHash: last.hash } : { ackSeq: head.seq, ackHash: head.hash };
+    const skip = firstSeq > head.seq ? 0 : head.seq - firstSeq + 1;
+    const fresh = Math.max(0, count - skip);
+    if (fresh > 0) insertIngestedRecords(db, terminalId, batch, skip, context.now);
+    const ack = fresh > 0 ? { ackSeq: seqs[count - 1]!, ackHash: hashes[count - 1]! } : { ackSeq: head.seq, ackHash: head.hash };
     recordEvent(db, {
       at: context.now,
       terminalId,
       kind: 'log-batch-received',
-      detail: { ...batchSummary(batch), stored: fresh.length, alreadyStored: records.length - fresh.length, ackSeq: ack.ackSeq },
+      detail: { ...batchSummary(batch), stored: fresh, alreadyStored: count - fresh, ackSeq: ack.ackSeq },
     });
     return ok(ack);
   };

@@ -67,11 +67,25 @@ const CLOSE = Buffer.from(']');
 export class CanonicalBatch {
   private bytes: Buffer;
   private used = 0;
-  private readonly starts: number[] = [];
-  private readonly ends: number[] = [];
+  private starts: number[] = [];
+  private ends: number[] = [];
 
   constructor(expectedBytes: number) {
     this.bytes = Buffer.allocUnsafe(Math.max(1024, expectedBytes));
+  }
+
+  /**
+   * Over encodings already laid out in `bytes` as this class lays them out (comma-separated, record i
+   * at starts[i]..ends[i]): the fast reading of a request body compacts them there
+   * (src/server/services/log-batch-scan.ts).
+   */
+  static over(bytes: Buffer, starts: number[], ends: number[]): CanonicalBatch {
+    const batch = new CanonicalBatch(0);
+    batch.bytes = bytes;
+    batch.starts = starts;
+    batch.ends = ends;
+    batch.used = ends.length > 0 ? ends[ends.length - 1]! : 0;
+    return batch;
   }
 
   get count(): number {

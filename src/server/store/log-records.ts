@@ -175,7 +175,21 @@ export function eventTimeMs(at: string): number {
 // ASCII text is unchanged by NFC (as in the domain).
 const NON_ASCII = /[^\u0000-\u007f]/;
 /** A string as the canonical encoding (and so the stored record) has it. */
-const canonicalString = (value: string): string => (NON_ASCII.test(value) ? value.normalize('NFC') : value);
+export const canonicalString = (value: string): string => (NON_ASCII.test(value) ? value.normalize('NFC') : value);
+
+/**
+ * Verified records as the ingest has them (src/server/services/log-ingest.ts, IngestBatch): per
+ * record its seq, hash, event time (ms), type and operator (canonical string), and the canonical
+ * encodings (what was hashed), in order.
+ */
+export interface StorableRecords {
+  seqs: readonly number[];
+  hashes: readonly string[];
+  atMs: readonly number[];
+  types: readonly string[];
+  operatorIds: readonly (string | null)[];
+  canonical: CanonicalBatch;
+}
 
 /**
  * Appends verified records records[from..] in chunks, with their index entries (callers run this
@@ -183,33 +197,56 @@ const canonicalString = (value: string): string => (NON_ASCII.test(value) ? valu
  * canonical encodings of `records` (what was hashed): they are stored as they are.
  */
 export function insertLogRecords(db: ServerDb, records: readonly LogRecord[], canonical: CanonicalBatch, from: number, receivedAt: number): void {
+  if (records.length === 0) return;
+  insertIngestedRecords(
+    db,
+    records[0]!.terminalId,
+    {
+      seqs: records.map((record) => record.seq),
+      hashes: records.map((record) => record.hash),
+      atMs: records.map((record) => eventTimeMs(record.at)),
+      types: records.map((record) => record.type),
+      operatorIds: records.map((record) => (record.operatorId === null ? null : canonicalString(record.operatorId))),
+      canonical,
+    },
+    from,
+    receivedAt,
+  );
+}
+
+/** insertLogRecords for records of `terminalId` as the ingest has them (records[from..] are stored). */
+export function insertIngestedRecords(db: ServerDb, terminalId: string, records: StorableRecords, from: number, receivedAt: number): void {
   const { insertChunk, insertIndex } = stmts(db);
-  for (let start = from; start < records.length; start += LOG_CHUNK_RECORDS) {
-    const end = Math.min(start + LOG_CHUNK_RECORDS, records.length);
-    const first = records[start]!;
-    const last = records[end - 1]!;
-    const ranges = new Map<string, [kind: 'operator' | 'type', value: string, min: number, max: number]>();
+  const { seqs, hashes, atMs, types, operatorIds, canonical } = records;
+  const count = seqs.length;
+  for (let start = from; start < count; start += LOG_CHUNK_RECORDS) {
+    const end = Math.min(start + LOG_CHUNK_RECORDS, count);
+    // The event-time range of each type and each operator occurring in the chunk: [min, max].
+    const typeRanges = new Map<string, [number, number]>();
+    const operatorRanges = new Map<string, [number, number]>();
     let minAt = Number.POSITIVE_INFINITY;
     let maxAt = Number.NEGATIVE_INFINITY;
-    let hashes = '';
-    const note = (kind: 'operator' | 'type', value: string, atMs: number): void => {
-      const key = kind === 'type' ? `t${value}` : `o${value}`;
-      const range = ranges.get(key);
-      if (!range) ranges.set(key, [kind, value, atMs, atMs]);
-      else if (atMs < range[2]) range[2] = atMs;
-      else if (atMs > range[3]) range[3] = atMs;
-    };
     for (let i = start; i < end; i++) {
-      const record = records[i]!;
-      hashes += record.hash;
-      const atMs = eventTimeMs(record.at);
-      if (atMs < minAt) minAt = atMs;
-      if (atMs > maxAt) maxAt = atMs;
-      note('type', record.type, atMs);
-      if (record.operatorId !== null) note('operator', canonicalString(record.operatorId), atMs);
+      const at = atMs[i]!;
+      if (at < minAt) minAt = at;
+      if (at > maxAt) maxAt = at;
+      const type = types[i]!;
+      const typeRange = typeRanges.get(type);
+      if (!typeRange) typeRanges.set(type, [at, at]);
+      else if (at < typeRange[0]) typeRange[0] = at;
+      else if (at > typeRange[1]) typeRange[1] = at;
+      const operatorId = operatorIds[i]!;
+      if (operatorId === null) continue;
+      const operatorRange = operatorRanges.get(operatorId);
+      if (!operatorRange) operatorRanges.set(operatorId, [at, at]);
+      else if (at < operatorRange[0]) operatorRange[0] = at;
+      else if (at > operatorRange[1]) operatorRange[1] = at;
     }
-    insertChunk.run(first.terminalId, first.seq, last.seq, last.hash, minAt, maxAt, receivedAt, hashes, canonical.jsonArray(start, end - 1));
-    for (const [kind, value, min, max] of ranges.values()) insertIndex.run(kind, value, max, min, first.terminalId, first.seq);
+    const firstSeq = seqs[start]!;
+    const lastHash = hashes[end - 1]!;
+    insertChunk.run(terminalId, firstSeq, seqs[end - 1]!, lastHash, minAt, maxAt, receivedAt, hashes.slice(start, end).join(''), canonical.jsonArray(start, end - 1));
+    for (const [value, [min, max]] of typeRanges) insertIndex.run('type', value, max, min, terminalId, firstSeq);
+    for (const [value, [min, max]] of operatorRanges) insertIndex.run('operator', value, max, min, terminalId, firstSeq);
   }
 }
 

@@ -16,7 +16,34 @@ import { LogIntegrityError, type SyncCheckpoint } from './log-rules';
 
 export interface LogSyncApi {
   getLogCursor(): Promise<LogSyncResult>;
-  pushLogBatch(records: LogRecord[]): Promise<LogSyncResult>;
+  /** `encoded`: what encodeBatch made of these records, when the api has encodeBatch and it succeeded. */
+  pushLogBatch(records: LogRecord[], encoded?: string): Promise<LogSyncResult>;
+  /**
+   * Optional: the batch as the transport sends it (the JSON text of the wire form, src/shared/log-api.ts),
+   * made while the batch before travels. May throw (a record without a canonical encoding): then the
+   * records are pushed as they are.
+   */
+  encodeBatch?(records: LogRecord[]): string;
+}
+
+interface PreparedBatch {
+  records: LogRecord[];
+  encoded: string | undefined;
+}
+
+/** Reads the batch after `afterSeq` and encodes it for the transport (both before it is needed). */
+function prepare(api: LogSyncApi, source: LogSyncSource, afterSeq: number, batchSize: number): Promise<PreparedBatch> {
+  return source.pendingBatch(afterSeq, batchSize).then((records) => {
+    let encoded: string | undefined;
+    if (records.length > 0 && api.encodeBatch) {
+      try {
+        encoded = api.encodeBatch(records);
+      } catch {
+        encoded = undefined;
+      }
+    }
+    return { records, encoded };
+  });
 }
 
 /** The part of LogWriter the sync uses. */
@@ -83,22 +110,23 @@ export async function syncPass(api: LogSyncApi, source: LogSyncSource, options: 
       if (error instanceof LogIntegrityError) return { kind: 'refused', delivered, code: 'diverged', message: DIVERGED };
       throw error;
     }
-    let next: Promise<LogRecord[]> = source.pendingBatch(ackSeq, batchSize);
+    let next: Promise<PreparedBatch> = prepare(api, source, ackSeq, batchSize);
     let gap = false;
     for (;;) {
       let batch: LogRecord[];
+      let encoded: string | undefined;
       try {
-        batch = await next;
+        ({ records: batch, encoded } = await next);
       } catch (error) {
         if (error instanceof LogIntegrityError) return { kind: 'refused', delivered, code: 'local-records-missing', message: `${DIVERGED} (${error.message})` };
         throw error;
       }
       if (batch.length === 0) return { kind: 'done', delivered, ackSeq };
       const last = batch[batch.length - 1]!;
-      // Read the following batch while this one travels (reads never change what is sent).
-      next = source.pendingBatch(last.seq, batchSize);
+      // Read (and encode) the following batch while this one travels (reads never change what is sent).
+      next = prepare(api, source, last.seq, batchSize);
       next.catch(() => undefined);
-      const answer = normalise(await api.pushLogBatch(batch));
+      const answer = normalise(await (encoded === undefined ? api.pushLogBatch(batch) : api.pushLogBatch(batch, encoded)));
       if (answer.ok) {
         try {
           const stored = await source.acknowledge({ ackSeq: answer.ackSeq, ackHash: answer.ackHash });
@@ -111,7 +139,7 @@ export async function syncPass(api: LogSyncApi, source: LogSyncSource, options: 
         // The server's head is not where this batch ended (another writer, or a partial answer):
         // continue from where the server is.
         if (ackSeq !== last.seq) {
-          next = source.pendingBatch(ackSeq, batchSize);
+          next = prepare(api, source, ackSeq, batchSize);
         }
         continue;
       }
@@ -127,7 +155,7 @@ export async function syncPass(api: LogSyncApi, source: LogSyncSource, options: 
       }
       if ((answer.code === 'body-too-large' || answer.code === 'payload-too-large') && batchSize > 1) {
         batchSize = Math.max(1, Math.floor(batchSize / 2));
-        next = source.pendingBatch(ackSeq, batchSize);
+        next = prepare(api, source, ackSeq, batchSize);
         continue;
       }
       return { kind: answer.retry ? 'retry' : 'refused', delivered, code: answer.code, message: answer.message };

@@ -10,6 +10,7 @@ import type { LogEvent } from '../../../shared/log-event';
 import type { LogWriter } from '../log/log-writer';
 import { LogSyncer, type SyncPassResult, type SyncStatus } from '../log/log-sync';
 import { LogIntegrityError, LogStorageFullError, type StorageStatus } from '../log/log-rules';
+import { wireRecordsJson } from '../../../shared/log-api';
 
 /** Synced records are kept on the terminal this long after the server acknowledged them. */
 export const LOG_KEEP_DAYS = 30;
@@ -144,7 +145,10 @@ export class LogStore {
     this.syncer = new LogSyncer({
       api: {
         getLogCursor: () => this.d.api.getLogCursor({ backlog: this.backlog, oldestPendingAt: this.oldestPendingAt }),
-        pushLogBatch: (records) => this.d.api.pushLogBatch({ records }),
+        // The records as the JSON text of the wire form (made while the batch before travels): main
+        // forwards it to the central server as it is.
+        pushLogBatch: (records, encoded) => this.d.api.pushLogBatch(encoded === undefined ? { records } : { recordsJson: encoded }),
+        encodeBatch: wireRecordsJson,
       },
       source: writer,
       now: this.d.now,
