@@ -47,6 +47,8 @@ export const AdminOperatorSchema = z.object({
   since: IsoTime,
   until: IsoTime.nullable(),
   cards: z.array(AdminCardSchema).max(1000),
+  /** The operator's own record in the resident directory (findings: self, household, same address); null: not linked. */
+  residentId: z.string().max(40).nullable().optional(),
   /** Last successful sign-in the server was told of (null: none), and where. */
   lastSignInAt: IsoTime.nullable(),
   lastSignInTerminalId: TerminalIdSchema.nullable(),
@@ -70,6 +72,8 @@ export const AddOperatorRequestSchema = z
     /** scrypt hash of the initial password, made on the admin's terminal; changed at first sign-in. Never the password. */
     temporaryPasswordHash: PasswordHashSchema,
     reason: AdminReasonSchema,
+    /** The operator's own record in the resident directory (optional; null: none). */
+    residentId: z.string().regex(/^[A-Za-z0-9-]{1,40}$/).nullable().optional(),
   })
   .strict();
 export type AddOperatorRequest = z.infer<typeof AddOperatorRequestSchema>;
@@ -80,6 +84,8 @@ export const ChangeOperatorRequestSchema = z
     kana: KanaSchema.optional(),
     role: RoleSchema.optional(),
     until: IsoTime.nullable().optional(),
+    /** undefined: unchanged; null: unlink. */
+    residentId: z.string().regex(/^[A-Za-z0-9-]{1,40}$/).nullable().optional(),
     reason: AdminReasonSchema,
   })
   .strict();

@@ -143,7 +143,10 @@ export const CardLendingSchema = z.object({
   endedBy: z.enum(['signed-out', 'ended-by-roster', 'app-stopped', 'next-sign-in']).nullable(),
   /** Not ended in the indexed log (still signed in, or the terminal has not sent the end yet). */
   open: z.boolean(),
+  /** The physical return of the card confirmed by a manager or system administrator (POST /admin/card-ledger/returns), or null. */
+  returnConfirmed: z.object({ by: z.string(), byName: z.string().nullable(), at: IsoTime, note: z.string().nullable() }).nullable(),
 });
+export type CardLending = z.infer<typeof CardLendingSchema>;
 
 export const CardLedgerResponseSchema = z.object({
   from: IsoTime,

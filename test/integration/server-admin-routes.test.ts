@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, sealRecord } from '../../src/domain/log/log-record';
 import { ingestLogBatch } from '../../src/server/services/log-ingest';
 import { sha256Hex } from '../../src/server/services/log-hash';
-import { storedHash } from '../../src/server/store/log-records';
+import { logHead, storedHash } from '../../src/server/store/log-records';
 import { hashPassword } from '../../src/node/password/scrypt';
 import { addOperator } from '../../src/server/admin/operators';
 import { issueCard } from '../../src/server/admin/cards';
@@ -35,10 +35,25 @@ let tempHash: string;
 const sessions: Partial<Record<'manager' | 'sysadmin', AdminSessionResponse>> = {};
 
 /** Ids the allowed calls create, used by later rows. */
-const made: { exceptionId?: string; stopId?: string; cardKeyId?: string; newCard?: TestCard } = {};
+const made: { exceptionId?: string; stopId?: string; cardKeyId?: string; newCard?: TestCard; sampleId?: string; item?: { terminalId: string; seq: number }; lentSeq?: number } = {};
+
+/** Appends a record to term-demo-01's stored log (after whatever is there) and indexes it; its seq. */
+function appendLogRecord(type: string, fields: { operatorId?: string; cardKeyId?: string; outcome?: 'success' | 'failure' | 'info'; detail?: Record<string, string | number | null> } = {}): number {
+  const head = logHead(demo.server.db, 'term-demo-01');
+  const record = sealRecord(
+    {
+      terminalId: 'term-demo-01', seq: head.seq + 1, prevHash: head.hash, at: new Date(clock.now()).toISOString(), clockOffsetMs: 0, type,
+      outcome: fields.outcome ?? 'success', operatorId: fields.operatorId ?? null, cardKeyId: fields.cardKeyId ?? null, detail: fields.detail ?? {},
+    },
+    sha256Hex,
+  );
+  expect(ingestLogBatch(demo.server.db, { terminalId: 'term-demo-01', now: clock.now() }, { batchId: randomUUID(), records: [record] }).status).toBe(200);
+  demo.server.log.index();
+  return record.seq;
+}
 
 interface RouteCase {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   /** As documented (OpenAPI path). */
   route: string;
   action: AdminAction;
@@ -51,6 +66,8 @@ interface RouteCase {
 }
 
 const reason = (what: string) => `${what}のため（テスト）`;
+/** The flag the allowed POST /resident-flags made (withdrawn by the next row). */
+const flagMade: { id?: string } = {};
 
 const CASES: RouteCase[] = [
   { method: 'GET', route: '/sessions/current', action: 'session.view', path: () => '/sessions/current', expect: { kind: 'admin-session-opened' } },
@@ -235,6 +252,81 @@ const CASES: RouteCase[] = [
   },
   { method: 'GET', route: '/residents/{residentId}/accesses', action: 'audit.who-looked.view', path: () => `/residents/${demo.server.db.prepare('SELECT id FROM residents LIMIT 1').pluck().get() as string}/accesses`, expect: { kind: 'admin-viewed' } },
   { method: 'GET', route: '/card-ledger', action: 'audit.card-ledger.view', path: () => '/card-ledger?from=2026-11-01&to=2026-11-30', expect: { kind: 'admin-viewed' } },
+  { method: 'GET', route: '/findings', action: 'audit.findings.view', path: () => '/findings?from=2026-11-01&to=2026-11-30', expect: { kind: 'admin-viewed' } },
+  { method: 'GET', route: '/resident-flags', action: 'audit.flags.view', path: () => '/resident-flags', expect: { kind: 'admin-viewed' } },
+  {
+    method: 'POST',
+    route: '/resident-flags',
+    action: 'audit.flags.set',
+    path: () => '/resident-flags',
+    body: () => ({ residentId: demo.server.db.prepare('SELECT id FROM residents ORDER BY id LIMIT 1').pluck().get() as string, label: 'public-figure', reason: reason('報道で注目') }),
+    expect: { kind: 'resident-flag-set', why: reason('報道で注目') },
+    check: (reply) => {
+      flagMade.id = (reply.json as { flag: { id: string } }).flag.id;
+    },
+  },
+  {
+    method: 'POST',
+    route: '/resident-flags/{flagId}/withdraw',
+    action: 'audit.flags.withdraw',
+    path: () => `/resident-flags/${flagMade.id ?? 'flag-none'}/withdraw`,
+    body: () => ({ reason: reason('報道が収まった') }),
+    expect: { kind: 'resident-flag-withdrawn', why: reason('報道が収まった') },
+  },
+  { method: 'GET', route: '/audit-config', action: 'audit.config.view', path: () => '/audit-config', expect: { kind: 'admin-viewed' } },
+  {
+    method: 'PUT',
+    route: '/audit-config',
+    action: 'audit.config.set',
+    path: () => '/audit-config',
+    body: () => ({ config: { manyOperatorsMin: 5 }, reason: reason('基準の見直し') }),
+    expect: { kind: 'audit-config-changed', why: reason('基準の見直し') },
+  },
+  {
+    method: 'POST',
+    route: '/samples',
+    action: 'audit.samples.draw',
+    path: () => '/samples',
+    prepare: () => {
+      if (made.lentSeq !== undefined) return;
+      made.lentSeq = appendLogRecord('session.signed-in', { operatorId: 'op-yamada', cardKeyId: 'a'.repeat(64) });
+      appendLogRecord('resident.search', { operatorId: 'op-yamada', detail: { purposeCategory: 'moving-in', caseNumber: 'R8-1', criteria: 'kana', hits: 0, shownIds: '' } });
+    },
+    body: () => ({ from: '2026-11-01', to: '2026-11-30', size: 5, seed: 'route-table' }),
+    expect: { kind: 'spot-check-sample-drawn' },
+    check: (reply) => {
+      const body = reply.json as { sample: { id: string }; items: { terminalId: string; seq: number; operatorId: string | null }[] };
+      made.sampleId = body.sample.id;
+      const item = body.items.find((i) => i.operatorId === 'op-yamada')!;
+      made.item = { terminalId: item.terminalId, seq: item.seq };
+    },
+  },
+  { method: 'GET', route: '/samples', action: 'audit.samples.view', path: () => '/samples', expect: { kind: 'admin-viewed' } },
+  { method: 'GET', route: '/samples/{sampleId}', action: 'audit.samples.view', path: () => `/samples/${made.sampleId ?? 'smp-0000000000000000'}`, expect: { kind: 'admin-viewed' } },
+  {
+    method: 'POST',
+    route: '/samples/{sampleId}/verdicts',
+    action: 'audit.verdicts.record',
+    path: () => `/samples/${made.sampleId ?? 'smp-0000000000000000'}/verdicts`,
+    body: () => ({ ...(made.item ?? { terminalId: 'term-demo-01', seq: 1 }), verdict: 'needs-check', comment: reason('受付簿との照合') }),
+    expect: { kind: 'spot-check-verdict-recorded', why: reason('受付簿との照合') },
+  },
+  {
+    method: 'POST',
+    route: '/card-ledger/returns',
+    action: 'audit.card-returns.confirm',
+    path: () => '/card-ledger/returns',
+    body: () => ({ terminalId: 'term-demo-01', lentSeq: made.lentSeq ?? 1, note: reason('保管庫で確認') }),
+    expect: { kind: 'card-return-confirmed', why: reason('保管庫で確認') },
+  },
+  { method: 'GET', route: '/reports/audit', action: 'audit.reports.produce', path: () => '/reports/audit?from=2026-11-01&to=2026-11-30', expect: { kind: 'audit-report-produced' } },
+  {
+    method: 'GET',
+    route: '/reports/resident-accesses/{residentId}',
+    action: 'audit.reports.produce',
+    path: () => `/reports/resident-accesses/${demo.server.db.prepare('SELECT id FROM residents LIMIT 1').pluck().get() as string}`,
+    expect: { kind: 'audit-report-produced' },
+  },
   {
     method: 'POST',
     route: '/operators/{operatorId}/retire',

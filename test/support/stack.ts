@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { startServer, type RunningServer } from '../../src/server/app';
 import { seedDemoTown } from '../../src/server/demo/seed';
 import { refreshDemoTerminalFiles } from '../../src/server/demo/terminal-files';
+import { seedHistory, writePlants, type SeedHistoryResult } from '../../src/server/demo/seed-history';
 import { createTerminalRuntime } from '../../src/node/terminal/runtime';
 import { createPcscCardService } from '../../src/node/card/pcsc-card-service';
 import type { CardService } from '../../src/node/card/card-service';
@@ -27,6 +28,13 @@ export interface StackOptions {
   resultsClearSeconds?: number;
   /** Let the terminal see only this reader (a second terminal uses the other one). */
   reader?: string;
+  /**
+   * A generated operation history with planted misuse (src/server/demo/seed-history.ts), put into the
+   * server after the demo town (its residents are the demo directory's): `days` days ending yesterday
+   * (default 91, i.e. 2026-08-25〜2026-11-23 at OPEN_TIME), `seed` (default the demo town's, 232),
+   * `plantsOut`: also write the planted cases as JSON there. Stack.history holds the result.
+   */
+  history?: { days?: number; seed?: number; terminals?: number; operators?: number; plantsOut?: string };
 }
 
 /** vpcd's two readers and the TCP port a virtual card uses to sit in each. */
@@ -64,6 +72,8 @@ export class Stack {
   private readonly extras: ExtraTerminal[] = [];
   /** The terminal's own diagnostic lines (sync errors, card errors), printed when a test fails. */
   readonly terminalLog: string[] = [];
+  /** The generated history when options.history was given (planted cases in .plants). */
+  history: SeedHistoryResult | null = null;
 
   constructor(private readonly options: StackOptions = {}) {
     this.clock.set(options.time ?? OPEN_TIME);
@@ -80,6 +90,18 @@ export class Stack {
     await this.startServer();
     await seedDemoTown(this.server!.db, { dataDir: this.serverDir, clock: this.clock, serverUrl: this.server!.url });
     refreshDemoTerminalFiles(this.server!.db, { dataDir: this.serverDir, serverUrl: this.server!.url, clock: this.clock });
+    const h = this.options.history;
+    if (h && !this.history) {
+      this.history = await seedHistory(this.server!.db, {
+        clock: this.clock,
+        dataDir: this.serverDir,
+        ...(h.days === undefined ? {} : { days: h.days }),
+        ...(h.seed === undefined ? {} : { seed: h.seed }),
+        ...(h.terminals === undefined ? {} : { terminals: h.terminals }),
+        ...(h.operators === undefined ? {} : { operators: h.operators }),
+      });
+      if (h.plantsOut) writePlants(h.plantsOut, this.history);
+    }
     return this;
   }
 

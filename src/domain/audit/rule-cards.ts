@@ -28,24 +28,30 @@ export class CardsRule implements AuditRule {
     const revoked = ms(card.revokedAt);
     const since = ms(operator.since);
     const until = ms(operator.until);
-    const cardText = `カード（鍵ID ${card.keyId.slice(0, 8)}…、${operatorLabel(this.env.operators, operator.id)} に貸与）`;
-    const user = operatorLabel(this.env.operators, rec.operatorId ?? operator.id);
     let rule: 'card.revoked-use' | 'card.outside-lending' | null = null;
-    let why = '';
+    let which = 0;
     if (revoked !== null && r.atMs >= revoked) {
       rule = 'card.revoked-use';
-      why = `${when(card.revokedAt!)} に失効した${cardText}`;
+      which = 1;
     } else if (card.status === 'revoked' && revoked === null) {
       rule = 'card.revoked-use';
-      why = `失効済みの${cardText}`;
+      which = 2;
     } else if (issued !== null && r.atMs < issued) {
       rule = 'card.outside-lending';
-      why = `${when(card.issuedAt)} に貸与される前の${cardText}`;
+      which = 3;
     } else if ((since !== null && r.atMs < since) || (until !== null && r.atMs >= until)) {
       rule = 'card.outside-lending';
-      why = `操作者の承認期間外に${cardText}`;
+      which = 4;
     }
     if (rule === null || !sink.enabled(rule)) return;
+    // Texts only for a finding (most card uses are in order).
+    const cardText = `カード（鍵ID ${card.keyId.slice(0, 8)}…、${operatorLabel(this.env.operators, operator.id)} に貸与）`;
+    const user = operatorLabel(this.env.operators, rec.operatorId ?? operator.id);
+    const why =
+      which === 1 ? `${when(card.revokedAt!)} に失効した${cardText}` :
+      which === 2 ? `失効済みの${cardText}` :
+      which === 3 ? `${when(card.issuedAt)} に貸与される前の${cardText}` :
+      `操作者の承認期間外に${cardText}`;
     const verb = refusedRevoked ? 'でサインインしようとしました（端末が拒否）' : 'が使われました';
     const draft = sink.open(rule, `${card.keyId}:${r.ymd}`, rec.at, (d) =>
       `${when(d.firstAt)} に端末 ${[...d.terminalIds].join('、')} で、${why}${verb}（操作者 ${user}、${d.rowCount}件）。`);

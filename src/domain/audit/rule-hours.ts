@@ -10,6 +10,8 @@ import { clock, day, listJa, operatorLabel, when } from './wording';
 
 const SIGN_IN_TYPES = new Set(['session.signed-in', 'signin.password-ok', 'session.unlock-password']);
 
+const note = (d: FindingDraft): string => (d.rowCount > 1 ? `（${d.rowCount}件、${clock(d.firstAt)}〜${clock(d.lastAt)}）` : '');
+
 interface DayHours {
   window: OpeningWindow | null;
   /** Closed by the regular calendar, opened by an exception. */
@@ -39,9 +41,11 @@ export class HoursRule implements AuditRule {
     if (!a && !SIGN_IN_TYPES.has(rec.type)) return;
     const { sink, config } = this.env;
     const h = this.hours(r.ymd);
-    const who = operatorLabel(this.env.operators, rec.operatorId);
     const inWindow = h.window !== null && r.atMs >= h.window.opensAt && r.atMs < h.window.closesAt;
-    const note = (d: FindingDraft): string => (d.rowCount > 1 ? `（${d.rowCount}件、${clock(d.firstAt)}〜${clock(d.lastAt)}）` : '');
+    const nearClosing = inWindow && a !== null && a.caseNumber === null && rec.operatorId !== null && r.atMs >= h.window!.closesAt - config.nearClosingMinutes * MINUTE_MS;
+    // Most records are inside the hours on an ordinary day: nothing to word.
+    if (inWindow && !h.exceptionOnly && !nearClosing) return;
+    const who = operatorLabel(this.env.operators, rec.operatorId);
 
     if (!inWindow && sink.enabled('hours.outside')) {
       const hoursText = h.window ? `開庁時間は ${clock(new Date(h.window.opensAt).toISOString())}〜${clock(new Date(h.window.closesAt).toISOString())}` : 'この日は閉庁日';
@@ -61,7 +65,7 @@ export class HoursRule implements AuditRule {
       if (rec.operatorId) draft.operatorIds.add(rec.operatorId);
     }
 
-    if (inWindow && a && a.caseNumber === null && rec.operatorId !== null && r.atMs >= h.window!.closesAt - config.nearClosingMinutes * MINUTE_MS) {
+    if (nearClosing && a && rec.operatorId !== null) {
       let state = this.nearClosing.get(rec.operatorId);
       if (!state || state.ymd !== r.ymd) this.nearClosing.set(rec.operatorId, (state = { ymd: r.ymd, list: [] }));
       state.list.push(r);

@@ -24,12 +24,17 @@ export class ManyOperatorsRule implements AuditRule {
     const { config, sink } = this.env;
     const windowMs = config.manyOperatorsWindowDays * DAY_MS;
     for (const residentId of a.residentIds) {
-      const list = (this.views.get(residentId) ?? []).filter((v) => r.atMs - v.r.atMs <= windowMs);
+      // Views arrive in time order: the ones out of the window are at the front.
+      let list = this.views.get(residentId);
+      if (!list) this.views.set(residentId, (list = []));
+      let expired = 0;
+      while (expired < list.length && r.atMs - list[expired]!.r.atMs > windowMs) expired++;
+      if (expired > 0) list.splice(0, expired);
       list.push({ r, operatorId: op });
-      this.views.set(residentId, list);
-      const distinct = new Set(list.map((v) => v.operatorId));
+      // Fewer views than the minimum cannot hold enough operators (no set built for them).
+      const enough = list.length >= config.manyOperatorsMin && new Set(list.map((v) => v.operatorId)).size >= config.manyOperatorsMin;
       let draft = this.open.get(residentId);
-      if (distinct.size < config.manyOperatorsMin) {
+      if (!enough) {
         // The burst is over once the window no longer holds enough operators.
         if (draft && list.length === 1) this.open.delete(residentId);
         if (!draft) continue;

@@ -13,6 +13,10 @@ interface StatedPurpose {
   category: string | null;
   caseNumber: string | null;
   note: string | null;
+  /** isVagueNote(note), computed once per stated purpose (not per access). */
+  vague: boolean | null;
+  /** placeholderCase(caseNumber), computed once per stated purpose. */
+  placeholder: boolean | null;
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
@@ -37,6 +41,8 @@ export class PurposeRule implements AuditRule {
         category: str(rec.detail.purposeCategory),
         caseNumber: str(rec.detail.caseNumber),
         note: str(rec.detail.note),
+        vague: null,
+        placeholder: null,
       };
       this.current.set(rec.terminalId, stated);
       if (stated.caseNumber === null && stated.note !== null && rec.operatorId !== null) this.noteUsed(rec.operatorId, stated.note, r);
@@ -51,8 +57,23 @@ export class PurposeRule implements AuditRule {
     const { sink } = this.env;
     const stated = this.current.get(rec.terminalId);
     const matches = stated !== undefined && stated.operatorId === rec.operatorId && stated.category === access.purposeCategory && stated.caseNumber === access.caseNumber;
-    const caseKey = matches ? `${rec.terminalId}#${stated.r.record.seq}` : `${rec.terminalId}:${rec.operatorId}:${r.ymd}:${access.purposeCategory}:${access.caseNumber}`;
     const category = access.purposeCategory ? this.env.categories.get(access.purposeCategory) : undefined;
+    const missing = access.caseNumber === null && (category?.needsCaseNumber ?? access.purposeCategory === null);
+    // The common case first, without building any text: a case number that is not a placeholder (and
+    // no receipt ledger to check), or a specific note. Nothing below would open a finding.
+    if (!missing) {
+      if (access.caseNumber !== null) {
+        let placeholder: boolean;
+        if (matches) placeholder = stated.placeholder ??= placeholderCase(access.caseNumber);
+        else placeholder = placeholderCase(access.caseNumber);
+        if (!placeholder && (this.env.context.receipts === undefined || this.env.context.receipts.has(access.caseNumber))) return;
+      } else {
+        if (!matches) return;
+        if (stated.vague === null) stated.vague = isVagueNote(stated.note, this.env.config);
+        if (!stated.vague) return;
+      }
+    }
+    const caseKey = matches ? `${rec.terminalId}#${stated.r.record.seq}` : `${rec.terminalId}:${rec.operatorId}:${r.ymd}:${access.purposeCategory}:${access.caseNumber}`;
     const label = category?.label ?? access.purposeCategory ?? '（区分なし）';
     const who = operatorLabel(this.env.operators, rec.operatorId);
 
@@ -64,7 +85,7 @@ export class PurposeRule implements AuditRule {
       draft.counts.set('access', (draft.counts.get('access') ?? 0) + 1);
     };
 
-    if (access.caseNumber === null && (category?.needsCaseNumber ?? access.purposeCategory === null)) {
+    if (missing) {
       if (sink.enabled('purpose.missing-case')) {
         add(sink.open('purpose.missing-case', caseKey, rec.at, (d) =>
           `${who} が ${when(d.firstAt)} に、受付番号が必要な目的「${label}」で受付番号なしに住民記録を${d.counts.get('access')}回検索・参照しました。`));
@@ -76,7 +97,7 @@ export class PurposeRule implements AuditRule {
         add(sink.open('purpose.unknown-case', caseKey, rec.at, (d) =>
           `${who} が ${when(d.firstAt)} に、受付台帳にない受付番号${caseText}（目的「${label}」）で住民記録を${d.counts.get('access')}回検索・参照しました。`));
       }
-    } else if (matches && isVagueNote(stated.note, this.env.config) && sink.enabled('purpose.vague-note')) {
+    } else if (matches && stated.vague === true && sink.enabled('purpose.vague-note')) {
       const note = quoteNote(stated.note);
       add(sink.open('purpose.vague-note', caseKey, rec.at, (d) =>
         `${who} が ${when(d.firstAt)} に、具体的でない目的${note}（区分「${label}」、受付番号なし）で住民記録を${d.counts.get('access')}回検索・参照しました。`));

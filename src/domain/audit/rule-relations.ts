@@ -2,7 +2,7 @@
 // on the roster, of someone at their own address, or (weaker) of someone with their rare surname.
 // Only opened records count (view, code reveal, print), not the rows of a hit list.
 import type { AuditRecord } from './audit-record';
-import { addressKey, familyKana, kanaKey, nameKey, samePersonName } from './person-match';
+import { addressKey, familyKana, kanaKey, nameKey } from './person-match';
 import { rowOf, type AuditRule, type RuleEnv } from './rule-env';
 import type { AuditOperator, AuditResident, RuleId } from './types';
 import { operatorLabel, when } from './wording';
@@ -15,6 +15,22 @@ interface OperatorKeys {
 }
 
 type Relation = Extract<RuleId, `relation.${string}`>;
+
+/**
+ * The normalised keys of a resident record, kept with the record object (a caller that hands out the
+ * same objects again — the server's directory cache — normalises each resident once, not per check;
+ * a resident record is never changed in place: a changed resident is a new object).
+ */
+const normalised = new WeakMap<AuditResident, { address: string; nameKana: string; kanaEmpty: boolean; family: string }>();
+function normalisedKeys(resident: AuditResident): { address: string; nameKana: string; kanaEmpty: boolean; family: string } {
+  let n = normalised.get(resident);
+  if (!n) {
+    const kana = kanaKey(resident.kana);
+    n = { address: addressKey(resident.address), nameKana: `${nameKey(resident.name)}|${kana}`, kanaEmpty: kana === '', family: familyKana(resident.kana) };
+    normalised.set(resident, n);
+  }
+  return n;
+}
 
 export class RelationsRule implements AuditRule {
   private readonly keys = new Map<string, OperatorKeys>();
@@ -29,22 +45,39 @@ export class RelationsRule implements AuditRule {
     }
   }
 
+  /** Normalised keys of the residents seen (names, kana and addresses are normalised once each). */
+  private readonly residentKeys = new Map<string, { address: string; nameKana: string; samePerson: Set<string>; family: string }>();
+
+  private keysOf(resident: AuditResident): { address: string; nameKana: string; samePerson: Set<string>; family: string } {
+    let k = this.residentKeys.get(resident.id);
+    if (!k || this.residentKeys.size > 500_000) {
+      if (this.residentKeys.size > 500_000) this.residentKeys.clear();
+      const n = normalisedKeys(resident);
+      // samePersonName(operator, resident) ⇔ same name key and same non-empty kana key: the byName index.
+      const samePerson = new Set<string>(n.kanaEmpty ? [] : (this.byName.get(n.nameKana) ?? []));
+      k = { address: n.address, nameKana: n.nameKana, samePerson, family: n.family };
+      this.residentKeys.set(resident.id, k);
+    }
+    return k;
+  }
+
   private relation(me: OperatorKeys, resident: AuditResident, caseNumber: string | null): { rule: Relation; colleague?: string } | null {
     const { config, context } = this.env;
-    const sameAddress = me.address !== '' && addressKey(resident.address) === me.address;
+    const rk = this.keysOf(resident);
+    const sameAddress = me.address !== '' && rk.address === me.address;
     const sameHousehold = me.household !== null && resident.householdId === me.household;
-    if (samePersonName(me.op, resident) && (me.address === '' && me.household === null ? true : sameAddress || sameHousehold)) return { rule: 'relation.self' };
+    if (rk.samePerson.has(me.op.id) && (me.address === '' && me.household === null ? true : sameAddress || sameHousehold)) return { rule: 'relation.self' };
     if (sameHousehold) return { rule: 'relation.household' };
     // A colleague whose address or household the roster knows must match it too (homonyms are common).
-    const colleagues = (this.byName.get(`${nameKey(resident.name)}|${kanaKey(resident.kana)}`) ?? []).filter((id) => {
+    const colleagues = (this.byName.get(rk.nameKana) ?? []).filter((id) => {
       const other = this.keys.get(id);
       if (!other || id === me.op.id) return false;
       if (other.address === '' && other.household === null) return true;
-      return addressKey(resident.address) === other.address || resident.householdId === other.household;
+      return rk.address === other.address || resident.householdId === other.household;
     });
     if (colleagues.length > 0) return { rule: 'relation.colleague', colleague: colleagues[0]! };
     if (sameAddress) return { rule: 'relation.same-address' };
-    const family = familyKana(resident.kana);
+    const family = rk.family;
     if (family !== '' && family === me.family && (!config.sameSurnameOnlyWithoutCase || caseNumber === null)) {
       const share = context.surnameShare?.get(family);
       if (share === undefined || share <= config.sameSurnameMaxShare) return { rule: 'relation.same-surname' };

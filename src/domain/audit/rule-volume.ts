@@ -26,11 +26,16 @@ export function median(values: readonly number[]): number {
 export class VolumeRule implements AuditRule {
   private readonly days = new Map<string, OperatorDay>();
 
-  constructor(private readonly env: RuleEnv) {}
+  constructor(private readonly env: RuleEnv) {
+    const from = env.context.countFrom ? Date.parse(env.context.countFrom) : NaN;
+    this.countFromMs = Number.isFinite(from) ? from : -Infinity;
+  }
+
+  private readonly countFromMs: number;
 
   onRecord(r: AuditRecord): void {
     const opId = r.record.operatorId;
-    if (!isLookup(r.access) || opId === null) return;
+    if (!isLookup(r.access) || opId === null || r.atMs < this.countFromMs) return;
     let state = this.days.get(opId);
     if (state && state.ymd !== r.ymd) {
       this.closeDay(opId, state);
@@ -38,7 +43,9 @@ export class VolumeRule implements AuditRule {
       this.days.set(opId, state);
     }
     if (!state) {
-      state = { ymd: r.ymd, count: 0, firstAt: r.record.at, lastAt: r.record.at, rows: [], terminals: new Set(), history: [] };
+      const earlier = this.env.context.lookupHistory?.get(opId) ?? [];
+      const history = earlier.slice(Math.max(0, earlier.length - this.env.config.volumeBaselineDays));
+      state = { ymd: r.ymd, count: 0, firstAt: r.record.at, lastAt: r.record.at, rows: [], terminals: new Set(), history };
       this.days.set(opId, state);
     }
     state.count += 1;

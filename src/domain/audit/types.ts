@@ -158,6 +158,16 @@ export interface AuditContext {
   receipts?: { has(caseNumber: string): boolean };
   terminals: readonly TerminalSyncState[];
   integrityAlerts: readonly IntegrityAlert[];
+  /**
+   * Per operator, the searches+views of their working days BEFORE the first record fed, oldest first
+   * (the volume rule's baseline when only a period of the log is fed; the server counts them).
+   */
+  lookupHistory?: { get(operatorId: string): readonly number[] | undefined };
+  /**
+   * ISO UTC: records before it are a lead-in for the windowed rules only (a burst that began before
+   * the period); the volume rule does not count them (its earlier days come from lookupHistory).
+   */
+  countFrom?: string;
   /** The time of the check (ISO UTC), for the sync rule; defaults to the last record's time. */
   asOf?: string;
 }

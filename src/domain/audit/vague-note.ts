@@ -28,6 +28,6 @@ export function isVagueNote(note: string | null, config: Pick<AuditConfig, 'minN
   if (chars.length < config.minNoteChars) return true;
   if (new Set(chars).size === 1) return true;
   let rest = core;
-  for (const word of wordsOf(config.genericNoteWords)) rest = rest.split(word).join('');
+  for (const word of wordsOf(config.genericNoteWords)) if (rest.includes(word)) rest = rest.split(word).join('');
   return [...rest].length < config.minSpecificNoteChars;
 }

@@ -48,6 +48,20 @@ export interface AddOperatorArgs {
   by: string;
   via?: AdminVia;
   clock: Clock;
+  /** The operator's own record in the resident directory (findings: relation rules). */
+  residentId?: string | null;
+}
+
+/** The operator's own directory record (operators.resident_id, migration 9). */
+export function residentIdOf(db: ServerDb, operatorId: string): string | null {
+  return (db.prepare('SELECT resident_id FROM operators WHERE id = ?').pluck().get(operatorId) as string | null | undefined) ?? null;
+}
+
+function linkResident(db: ServerDb, operatorId: string, residentId: string | null): void {
+  if (residentId !== null && db.prepare('SELECT 1 FROM residents WHERE id = ?').get(residentId) === undefined) {
+    throw new AdminError('unknown-resident', `住民「${residentId}」は住民ディレクトリにありません（本人の住民記録として結び付けられません）。`, `resident ${residentId} is not in the directory`);
+  }
+  db.prepare('UPDATE operators SET resident_id = ? WHERE id = ?').run(residentId, operatorId);
 }
 
 export function addOperator(db: ServerDb, args: AddOperatorArgs): Operator {
@@ -76,13 +90,14 @@ export function addOperator(db: ServerDb, args: AddOperatorArgs): Operator {
         passwordSetAt: now,
         passwordTemporary: true,
       });
+      if (args.residentId != null) linkResident(db, args.id, args.residentId);
       const added = requireOperator(db, args.id);
       recordEvent(db, {
         at: now,
         terminalId: args.via?.terminalId ?? null,
         operatorId: added.id,
         kind: 'operator-added',
-        detail: { ...entryDetail(added), approvedBy: admin.name, reason, ...actorDetail(admin, args.via) },
+        detail: { ...entryDetail(added), ...(args.residentId != null ? { residentId: args.residentId } : {}), approvedBy: admin.name, reason, ...actorDetail(admin, args.via) },
       });
       return added;
     })
@@ -96,6 +111,8 @@ export interface ChangeOperatorArgs {
   role?: Role;
   /** undefined: unchanged; null: no end. */
   until?: number | null;
+  /** undefined: unchanged; null: unlink the operator's own directory record. */
+  residentId?: string | null;
   reason: string;
   by: string;
   via?: AdminVia;
@@ -117,10 +134,13 @@ export function changeOperator(db: ServerDb, args: ChangeOperatorArgs): Operator
         until: args.until === undefined ? before.until : args.until,
       };
       checkedPeriod(before.since, after.until);
-      const changed = (['name', 'kana', 'role', 'until'] as const).filter((key) => after[key] !== before[key]);
+      const changed: string[] = (['name', 'kana', 'role', 'until'] as const).filter((key) => after[key] !== before[key]);
+      const residentBefore = residentIdOf(db, before.id);
+      if (args.residentId !== undefined && args.residentId !== residentBefore) changed.push('residentId');
       if (changed.length === 0) throw new AdminError('nothing-changed', '変更する項目がありません。', 'nothing to change');
       const now = args.clock.now();
       updateOperatorEntry(db, before.id, after);
+      if (changed.includes('residentId')) linkResident(db, before.id, args.residentId ?? null);
       const updated = requireOperator(db, before.id);
       recordEvent(db, {
         at: now,
@@ -129,8 +149,8 @@ export function changeOperator(db: ServerDb, args: ChangeOperatorArgs): Operator
         kind: 'operator-changed',
         detail: {
           changed,
-          before: entryDetail(before),
-          after: entryDetail(updated),
+          before: { ...entryDetail(before), ...(changed.includes('residentId') ? { residentId: residentBefore } : {}) },
+          after: { ...entryDetail(updated), ...(changed.includes('residentId') ? { residentId: args.residentId ?? null } : {}) },
           roleChange: after.role === before.role ? null : `${ROLE_LABELS[before.role]} → ${ROLE_LABELS[after.role]}`,
           reason,
           ...actorDetail(admin, args.via),

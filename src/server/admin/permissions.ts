@@ -13,8 +13,16 @@
 // - the list of search purpose categories is the manager's alone (第22条6項, the section's work);
 // - both may run spot checks and read the roster, cards, terminals and histories (第17条14–16項):
 //   the operation-log explorer, "who looked at a resident" and the card ledger (第17条17項) too;
+//   they draw spot-check samples and judge them — never a search they performed themselves —,
+//   confirm a card's physical return (never of their own lending) and produce the audit reports;
 // - both approve exceptions to the hours (第23条 原則として) and may stop every terminal at once or
 //   clear a stop (第35条: stop the damage fast; the security officer has no account in the app).
+// - findings (anomaly rules) of a period are open to both (spot checks, 第17条14–16項); which records
+//   are flagged (支援措置対象・著名人: any access is a finding) and the rules' thresholds are the
+//   information-protection manager's alone: the manager heads the section that decides on support
+//   measures and answers for the spot checks (第16条, 第22条6項); the system administrator runs the
+//   systems and reads the flags and the configuration (to understand a finding) but does not decide
+//   whose record is watched nor how strictly;
 // A counter operator (業務端末の操作者) never gets an admin session at all.
 import type { AdminRole } from '../../shared/admin-session';
 import type { Role } from '../../shared/server-api';
@@ -51,6 +59,17 @@ export const ADMIN_PERMISSIONS = {
   'audit.log.view': BOTH,
   'audit.who-looked.view': BOTH,
   'audit.card-ledger.view': BOTH,
+  'audit.findings.view': BOTH,
+  'audit.flags.view': BOTH,
+  'audit.flags.set': MANAGER,
+  'audit.flags.withdraw': MANAGER,
+  'audit.config.view': BOTH,
+  'audit.config.set': MANAGER,
+  'audit.samples.view': BOTH,
+  'audit.samples.draw': BOTH,
+  'audit.verdicts.record': BOTH,
+  'audit.card-returns.confirm': BOTH,
+  'audit.reports.produce': BOTH,
 } as const satisfies Record<string, readonly AdminRole[]>;
 
 export type AdminAction = keyof typeof ADMIN_PERMISSIONS;
@@ -99,4 +118,15 @@ export const ADMIN_ACTION_LABELS: Readonly<Record<AdminAction, string>> = {
   'audit.log.view': '操作ログの閲覧',
   'audit.who-looked.view': '住民ごとの閲覧履歴の確認',
   'audit.card-ledger.view': 'ICカード貸与記録の閲覧',
+  'audit.findings.view': '点検結果（不審な操作の検出）の閲覧',
+  'audit.flags.view': '注意対象の記録の閲覧',
+  'audit.flags.set': '注意対象の記録の登録',
+  'audit.flags.withdraw': '注意対象の記録の取り下げ',
+  'audit.config.view': '検出ルールの設定の閲覧',
+  'audit.config.set': '検出ルールの設定の変更',
+  'audit.samples.view': '抜き取り点検の閲覧',
+  'audit.samples.draw': '抜き取り点検の抽出',
+  'audit.verdicts.record': '抜き取り点検の判定',
+  'audit.card-returns.confirm': 'ICカード返却の確認',
+  'audit.reports.produce': '監査報告書の作成',
 };

@@ -37,6 +37,7 @@ export function adminOperators(db: ServerDb, policy: ServerPolicy): AdminOperato
   const cards = new Map<string, AdminCard[]>();
   for (const card of listCards(db)) cards.set(card.operatorId, [...(cards.get(card.operatorId) ?? []), adminCard(card)]);
   const signIns = lastSignIns(db);
+  const residentIds = new Map(db.prepare('SELECT id, resident_id FROM operators').raw().all() as [string, string | null][]);
   return listOperators(db).map((op) => {
     const last = signIns.get(op.id);
     return {
@@ -49,6 +50,7 @@ export function adminOperators(db: ServerDb, policy: ServerPolicy): AdminOperato
       since: toIso(op.since),
       until: op.until === null ? null : toIso(op.until),
       cards: cards.get(op.id) ?? [],
+      residentId: residentIds.get(op.id) ?? null,
       lastSignInAt: last ? toIso(last.at) : null,
       lastSignInTerminalId: last?.terminalId ?? null,
       failedAttempts: op.failedAttempts,

@@ -6,6 +6,8 @@
 import type { ServerDb } from '../db/open';
 import { findTermId } from '../store/log-index';
 import type { AuditPeriod } from './audit-filters';
+import type { ReturnConfirmed } from '../../shared/spot-check-api';
+import { returnConfirmations } from './card-returns';
 import { decodeRows, INDEX_ROW_COLUMNS, type DecodedRow, type IndexRow } from './index-rows';
 
 export const CARD_LEDGER_MAX = 5000;
@@ -23,6 +25,8 @@ export interface CardLending {
   lent: DecodedRow;
   returned: DecodedRow | null;
   endedBy: LendingEnd | null;
+  /** The physical return confirmed by an admin (card-returns.ts), or null. */
+  returnConfirmed: ReturnConfirmed | null;
 }
 
 export function cardLedger(db: ServerDb, period: AuditPeriod): { lendings: CardLending[]; truncated: boolean } {
@@ -46,7 +50,9 @@ export function cardLedger(db: ServerDb, period: AuditPeriod): { lendings: CardL
   let j = 0;
   const lendings = lent.map((row, i) => {
     const end = ends[i] ? returned[j++]! : null;
-    return { lent: row, returned: end, endedBy: end ? END_TYPES[end.type as keyof typeof END_TYPES] : null };
+    return { lent: row, returned: end, endedBy: end ? END_TYPES[end.type as keyof typeof END_TYPES] : null, returnConfirmed: null as ReturnConfirmed | null };
   });
+  const confirmed = returnConfirmations(db, lent.map((row) => ({ terminalId: row.terminalId, seq: row.seq })));
+  for (const lending of lendings) lending.returnConfirmed = confirmed.get(`${lending.lent.terminalId}#${lending.lent.seq}`) ?? null;
   return { lendings, truncated };
 }

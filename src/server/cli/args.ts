@@ -43,6 +43,7 @@ export type CliCommand =
   | { kind: 'verify'; dataDir: string; publicKeys: string[] }
   | { kind: 'index-log'; dataDir: string; rebuild: boolean }
   | { kind: 'seed-demo'; dataDir: string }
+  | { kind: 'seed-history'; dataDir: string; from?: string; days?: number; terminals?: number; operators?: number; seed?: number; plantsOut?: string }
   | { kind: 'register-terminal'; dataDir: string; name: string; out: string; id?: string; serverUrl: string }
   | { kind: 'retire-terminal'; dataDir: string; terminalId: string }
   | { kind: 'release-lockout'; dataDir: string; operatorId: string; by: string }
@@ -70,6 +71,10 @@ export const USAGE = `使い方 (usage):
       操作ログの検索用索引を最新にします。--rebuild: 索引を作り直します (サーバー停止中に実行してください)
       (bring the audit query index of the operation log up to date; --rebuild: build it again from scratch)
   npm run server -- seed-demo [--data-dir DIR]
+  npm run server -- seed-history [--from YYYY-MM-DD] [--days N] [--terminals N] [--operators N] [--seed S] [--plants-out FILE] [--data-dir DIR]
+      点検用の合成の操作履歴（不正利用の仕込みあり）を生成してサーバーに取り込みます（既定: 昨日までの91日、端末4台、操作者8人、
+      シードはデモの町と同じ）。仕込んだ事例を --plants-out に JSON で書きます
+      (generate a synthetic operation history with planted misuse into the server, as if ingested; planted cases to --plants-out)
       デモ町を作成して終了します (seed the demo town and exit)
   npm run server -- register-terminal --name 名前 --out FILE [--id term-xxx] [--server-url URL] [--data-dir DIR]
       端末を登録し資格情報ファイルを書き出します (register a terminal, write its credential file)
@@ -108,6 +113,7 @@ const COMMANDS = [
   'verify',
   'index-log',
   'seed-demo',
+  'seed-history',
   'register-terminal',
   'retire-terminal',
   'release-lockout',
@@ -146,6 +152,11 @@ const OPTIONS = {
   'needs-case-number': { type: 'boolean' },
   count: { type: 'string' },
   seed: { type: 'string' },
+  from: { type: 'string' },
+  days: { type: 'string' },
+  terminals: { type: 'string' },
+  operators: { type: 'string' },
+  'plants-out': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -158,6 +169,7 @@ const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
   verify: ['data-dir', 'public-key'],
   'index-log': ['data-dir', 'rebuild'],
   'seed-demo': ['data-dir'],
+  'seed-history': ['data-dir', 'from', 'days', 'terminals', 'operators', 'seed', 'plants-out'],
   'register-terminal': ['data-dir', 'name', 'out', 'id', 'server-url'],
   'retire-terminal': ['data-dir'],
   'release-lockout': ['data-dir', 'by'],
@@ -288,6 +300,23 @@ export function parseCliArgs(argv: readonly string[], cwd: string = process.cwd(
     case 'seed-demo':
       if (rest.length > 0) throw new CliUsageError(`余分な引数があります: ${rest.join(' ')}`, `unexpected arguments: ${rest.join(' ')}`);
       return { kind: 'seed-demo', dataDir };
+    case 'seed-history': {
+      noPositionals(rest);
+      if (values.from !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.from)) {
+        throw new CliUsageError(`--from は YYYY-MM-DD で指定してください: ${values.from}`, `--from must be YYYY-MM-DD: ${values.from}`);
+      }
+      if (values['plants-out'] !== undefined && values['plants-out'].trim() === '') throw new CliUsageError('--plants-out が空です', '--plants-out is empty');
+      return {
+        kind: 'seed-history',
+        dataDir,
+        ...(values.from === undefined ? {} : { from: values.from }),
+        ...(values.days === undefined ? {} : { days: integer(values.days, '--days', 28, 731) }),
+        ...(values.terminals === undefined ? {} : { terminals: integer(values.terminals, '--terminals', 3, 20) }),
+        ...(values.operators === undefined ? {} : { operators: integer(values.operators, '--operators', 5, 60) }),
+        ...(values.seed === undefined ? {} : { seed: integer(values.seed, '--seed', 0, MAX_SEED) }),
+        ...(values['plants-out'] === undefined ? {} : { plantsOut: resolve(cwd, values['plants-out']) }),
+      };
+    }
     case 'register-terminal': {
       if (rest.length > 0) throw new CliUsageError(`余分な引数があります: ${rest.join(' ')}`, `unexpected arguments: ${rest.join(' ')}`);
       const name = required(values, 'name', command);

@@ -24,6 +24,7 @@ import { setTemporaryPassword } from '../admin/temporary-password';
 import { seedDemoTown } from '../demo/seed';
 import { formatDemoSummary } from '../demo/summary';
 import { refreshDemoTerminalFiles } from '../demo/terminal-files';
+import { seedHistory, writePlants } from '../demo/seed-history';
 import { AdminError } from '../admin/admin-error';
 import { moveResidents, seedResidents } from '../admin/residents';
 import { residentDirectory } from '../store/residents';
@@ -125,6 +126,30 @@ export async function runCommand(command: Exclude<CliCommand, { kind: 'serve' | 
         io.out(formatDemoSummary(result));
       });
       return 0;
+    case 'seed-history': {
+      const started = performance.now();
+      const result = await withDb(command.dataDir, async (db) => {
+        const seeded = await seedHistory(db, {
+          clock,
+          dataDir: command.dataDir,
+          ...(command.from === undefined ? {} : { from: command.from }),
+          ...(command.days === undefined ? {} : { days: command.days }),
+          ...(command.terminals === undefined ? {} : { terminals: command.terminals }),
+          ...(command.operators === undefined ? {} : { operators: command.operators }),
+          ...(command.seed === undefined ? {} : { seed: command.seed }),
+        });
+        if (command.plantsOut) writePlants(command.plantsOut, seeded);
+        return seeded;
+      });
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      io.out(
+        `合成の操作履歴を取り込みました: ${result.from}〜${result.to}、記録 ${result.records} 件、端末 ${result.terminals.join('・')}、操作者 ${result.operators.length} 人、仕込んだ事例 ${result.plants.length} 件 (${seconds} s)` +
+          ` (generated history stored and indexed: ${result.records} records, ${result.plants.length} planted cases)`,
+      );
+      for (const op of result.operators) io.out(`  ${op.id} ${op.name} (${op.role}) 本人の住民ID ${op.residentId}`);
+      if (command.plantsOut) io.out(`仕込んだ事例: ${command.plantsOut} (planted cases written)`);
+      return 0;
+    }
     case 'register-terminal':
       if (existsSync(command.out)) {
         throw new AdminError('output-exists', `出力先のファイルが既にあります (上書きしません): ${command.out}`, `output file already exists (not overwritten): ${command.out}`);

@@ -500,4 +500,153 @@ CREATE TABLE log_index_progress (
 ) STRICT;
 `,
   },
+  {
+    id: 9,
+    name: 'spot-check findings: operator residence link, flagged records, rule configuration, index detail columns',
+    // Issue 5 items 1 and 3 (src/server/audit/findings.ts). operators.resident_id: the operator's own
+    // record in the resident directory (relation rules: self, household, same address). resident_flags:
+    // records the manager flagged (DV support measures, public figures, …): any access from started_at
+    // on is a finding; a flag is withdrawn, never deleted. audit_config: the one stored rule
+    // configuration (JSON of AuditConfig overrides). Two columns of the log query index carry what the
+    // findings rules read besides the coded terms, so findings never parse the stored JSON: detail_text
+    // (purpose.stated: its case number, else its note; a resident access: its case number;
+    // signin.refused: its reason) and resident_ids (the residents an access touched, comma-separated).
+    // The index is derived data: it is emptied here and rebuilt by the background indexer.
+    sql: `
+ALTER TABLE operators ADD COLUMN resident_id TEXT CHECK (resident_id IS NULL OR (length(resident_id) BETWEEN 1 AND 40 AND resident_id NOT GLOB '*[^A-Za-z0-9-]*'));
+
+CREATE TABLE resident_flags (
+  id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 64),
+  resident_id TEXT NOT NULL CHECK (length(resident_id) BETWEEN 1 AND 40 AND resident_id NOT GLOB '*[^A-Za-z0-9-]*'),
+  label TEXT NOT NULL CHECK (label IN ('dv-support', 'public-figure', 'other')),
+  reason TEXT NOT NULL CHECK (length(reason) BETWEEN 1 AND 200),
+  started_at INTEGER NOT NULL,
+  set_by TEXT NOT NULL REFERENCES operators (id),
+  set_at INTEGER NOT NULL,
+  withdrawn_by TEXT REFERENCES operators (id),
+  withdrawn_at INTEGER,
+  withdraw_reason TEXT,
+  CHECK ((withdrawn_at IS NULL) = (withdrawn_by IS NULL) AND (withdrawn_at IS NULL) = (withdraw_reason IS NULL))
+) STRICT;
+CREATE INDEX resident_flags_by_resident ON resident_flags (resident_id);
+CREATE TRIGGER resident_flags_no_delete BEFORE DELETE ON resident_flags
+  BEGIN SELECT RAISE(ABORT, 'resident_flags: a flag is withdrawn, never deleted'); END;
+
+CREATE TABLE audit_config (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  config TEXT NOT NULL CHECK (json_valid(config)),
+  changed_by TEXT REFERENCES operators (id),
+  changed_at INTEGER NOT NULL
+) STRICT;
+
+ALTER TABLE log_index_records ADD COLUMN detail_text TEXT;
+ALTER TABLE log_index_records ADD COLUMN resident_ids TEXT;
+DELETE FROM log_index_residents;
+DELETE FROM log_index_records;
+DELETE FROM log_index_progress;
+`,
+  },
+  {
+    id: 10,
+    name: 'spot-check samples and verdicts, confirmed card returns',
+    // Issue 5 items 4 and 5 (src/server/audit/samples.ts, card-returns.ts). A sample: the searches of a
+    // period drawn by weight (src/domain/audit/sampling.ts) with the seed, so the draw can be repeated;
+    // its items copy what the row was (time, operator, purpose, case number given) and the findings
+    // that weighted it. Verdicts (適正 / 要確認 / 不適正) are append-only: a changed verdict is a new row.
+    // Kept with the log: a verdict or an item may go only once the record it judges has been pruned
+    // by the retention (log_prunings covers it and the row is older than that pruning's cutoff), never
+    // before. A card return confirmation: the physical return of the card of one lending (the sign-in
+    // at terminal_id/lent_seq) seen by a manager or system administrator; once per lending. Every draw,
+    // verdict and confirmation is also in server_events.
+    sql: `
+CREATE TABLE spot_check_samples (
+  id TEXT PRIMARY KEY CHECK (id GLOB 'smp-[0-9a-f]*' AND length(id) = 20),
+  from_ms INTEGER NOT NULL,
+  to_ms INTEGER NOT NULL,
+  size INTEGER NOT NULL CHECK (size BETWEEN 1 AND 200),
+  seed TEXT NOT NULL CHECK (length(seed) BETWEEN 1 AND 64),
+  population INTEGER NOT NULL CHECK (population >= 0),
+  risky_population INTEGER NOT NULL CHECK (risky_population BETWEEN 0 AND population),
+  weights TEXT NOT NULL CHECK (json_valid(weights)),
+  drawn_by TEXT NOT NULL REFERENCES operators (id),
+  drawn_at INTEGER NOT NULL,
+  via_terminal TEXT,
+  session_id TEXT,
+  CHECK (to_ms >= from_ms)
+) STRICT;
+CREATE INDEX spot_check_samples_by_drawn ON spot_check_samples (drawn_at);
+CREATE TRIGGER spot_check_samples_no_update BEFORE UPDATE ON spot_check_samples
+  BEGIN SELECT RAISE(ABORT, 'spot_check_samples is append-only'); END;
+CREATE TRIGGER spot_check_samples_delete_when_empty BEFORE DELETE ON spot_check_samples
+  WHEN EXISTS (SELECT 1 FROM spot_check_items i WHERE i.sample_id = OLD.id)
+  BEGIN SELECT RAISE(ABORT, 'spot_check_samples: a sample goes only after all its items'); END;
+
+CREATE TABLE spot_check_items (
+  sample_id TEXT NOT NULL REFERENCES spot_check_samples (id),
+  position INTEGER NOT NULL CHECK (position >= 1),
+  terminal_id TEXT NOT NULL,
+  seq INTEGER NOT NULL CHECK (seq >= 1),
+  at_ms INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  operator_id TEXT,
+  purpose_category TEXT,
+  has_case_number INTEGER CHECK (has_case_number IN (0, 1)),
+  weight REAL NOT NULL CHECK (weight > 0),
+  findings TEXT NOT NULL CHECK (json_valid(findings) AND json_type(findings) = 'array'),
+  PRIMARY KEY (sample_id, position),
+  UNIQUE (sample_id, terminal_id, seq)
+) STRICT;
+CREATE INDEX spot_check_items_by_record ON spot_check_items (terminal_id, seq);
+CREATE TRIGGER spot_check_items_no_update BEFORE UPDATE ON spot_check_items
+  BEGIN SELECT RAISE(ABORT, 'spot_check_items is append-only'); END;
+CREATE TRIGGER spot_check_items_delete_only_pruned BEFORE DELETE ON spot_check_items
+  WHEN NOT EXISTS (SELECT 1 FROM log_prunings p WHERE p.terminal_id = OLD.terminal_id AND OLD.seq BETWEEN p.from_seq AND p.to_seq AND OLD.at_ms < p.cutoff)
+    OR EXISTS (SELECT 1 FROM spot_check_verdicts v WHERE v.sample_id = OLD.sample_id AND v.terminal_id = OLD.terminal_id AND v.seq = OLD.seq)
+  BEGIN SELECT RAISE(ABORT, 'spot_check_items: kept with the log (only after the judged record was pruned, and after its verdicts)'); END;
+
+CREATE TABLE spot_check_verdicts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  sample_id TEXT NOT NULL,
+  terminal_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  verdict TEXT NOT NULL CHECK (verdict IN ('appropriate', 'needs-check', 'inappropriate')),
+  comment TEXT CHECK (comment IS NULL OR length(comment) BETWEEN 1 AND 500),
+  judged_by TEXT NOT NULL REFERENCES operators (id),
+  at INTEGER NOT NULL,
+  via_terminal TEXT,
+  session_id TEXT,
+  CHECK (verdict = 'appropriate' OR comment IS NOT NULL),
+  FOREIGN KEY (sample_id, terminal_id, seq) REFERENCES spot_check_items (sample_id, terminal_id, seq)
+) STRICT;
+CREATE INDEX spot_check_verdicts_by_item ON spot_check_verdicts (sample_id, terminal_id, seq, id);
+CREATE INDEX spot_check_verdicts_by_at ON spot_check_verdicts (at);
+CREATE TRIGGER spot_check_verdicts_no_update BEFORE UPDATE ON spot_check_verdicts
+  BEGIN SELECT RAISE(ABORT, 'spot_check_verdicts is append-only (a changed verdict is a new row)'); END;
+CREATE TRIGGER spot_check_verdicts_delete_only_pruned BEFORE DELETE ON spot_check_verdicts
+  WHEN NOT EXISTS (
+    SELECT 1 FROM log_prunings p JOIN spot_check_items i ON i.sample_id = OLD.sample_id AND i.terminal_id = OLD.terminal_id AND i.seq = OLD.seq
+    WHERE p.terminal_id = OLD.terminal_id AND OLD.seq BETWEEN p.from_seq AND p.to_seq AND i.at_ms < p.cutoff AND OLD.at < p.cutoff)
+  BEGIN SELECT RAISE(ABORT, 'spot_check_verdicts: kept with the log (only after the judged record was pruned)'); END;
+
+CREATE TABLE card_return_confirmations (
+  terminal_id TEXT NOT NULL,
+  lent_seq INTEGER NOT NULL CHECK (lent_seq >= 1),
+  lent_at_ms INTEGER NOT NULL,
+  operator_id TEXT,
+  card_key_id TEXT,
+  confirmed_by TEXT NOT NULL REFERENCES operators (id),
+  confirmed_at INTEGER NOT NULL,
+  note TEXT CHECK (note IS NULL OR length(note) BETWEEN 1 AND 200),
+  log_ended INTEGER NOT NULL CHECK (log_ended IN (0, 1)),
+  via_terminal TEXT,
+  session_id TEXT,
+  PRIMARY KEY (terminal_id, lent_seq)
+) STRICT;
+CREATE TRIGGER card_return_confirmations_no_update BEFORE UPDATE ON card_return_confirmations
+  BEGIN SELECT RAISE(ABORT, 'card_return_confirmations is append-only'); END;
+CREATE TRIGGER card_return_confirmations_delete_only_pruned BEFORE DELETE ON card_return_confirmations
+  WHEN NOT EXISTS (SELECT 1 FROM log_prunings p WHERE p.terminal_id = OLD.terminal_id AND OLD.lent_seq BETWEEN p.from_seq AND p.to_seq AND OLD.lent_at_ms < p.cutoff AND OLD.confirmed_at < p.cutoff)
+  BEGIN SELECT RAISE(ABORT, 'card_return_confirmations: kept with the log (only after the lending was pruned)'); END;
+`,
+  },
 ];

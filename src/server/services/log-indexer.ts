@@ -35,6 +35,21 @@ export function residentIdsOf(detail: LogRecordBody['detail']): string[] {
   return [...ids];
 }
 
+const textOf = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, 200) : null);
+
+/**
+ * The one detail value the findings rules (src/server/audit/findings.ts) read besides the coded
+ * terms: purpose.stated → its case number, else its note; a resident access → its case number;
+ * signin.refused → its reason. null otherwise.
+ */
+export function detailTextOf(body: LogRecordBody): string | null {
+  const { detail } = body;
+  if (body.type === 'purpose.stated') return textOf(detail.caseNumber) ?? textOf(detail.note);
+  if (body.type === 'signin.refused') return textOf(detail.reason);
+  if (body.type.startsWith('resident.')) return textOf(detail.caseNumber);
+  return null;
+}
+
 export function indexEntryOf(body: LogRecordBody): IndexEntry {
   const { detail } = body;
   const names = 'purposeCategory' in detail;
@@ -51,6 +66,7 @@ export function indexEntryOf(body: LogRecordBody): IndexEntry {
     purposeCategory: typeof category === 'string' && category !== '' ? category : null,
     hasCaseNumber: names ? typeof caseNumber === 'string' && caseNumber.trim() !== '' : null,
     residentIds: residentIdsOf(detail),
+    detailText: detailTextOf(body),
   };
 }
 

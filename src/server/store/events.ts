@@ -40,7 +40,14 @@ export type ServerEventKind =
   | 'operator-retired'
   | 'password-change-required'
   | 'emergency-stop-set'
-  | 'emergency-stop-cleared';
+  | 'emergency-stop-cleared'
+  | 'resident-flag-set'
+  | 'resident-flag-withdrawn'
+  | 'audit-config-changed'
+  | 'spot-check-sample-drawn'
+  | 'spot-check-verdict-recorded'
+  | 'card-return-confirmed'
+  | 'audit-report-produced';
 
 export interface ServerEvent {
   id: number;

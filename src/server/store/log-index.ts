@@ -22,6 +22,8 @@ export interface IndexEntry {
   /** true/false when the record names a purpose (with / without a case number), null when it names none. */
   hasCaseNumber: boolean | null;
   residentIds: readonly string[];
+  /** What the findings rules read besides the terms (migration 9, see detailTextOf in services/log-indexer.ts). */
+  detailText?: string | null;
 }
 
 export interface IndexProgress {
@@ -36,7 +38,7 @@ function prepare(db: ServerDb) {
     termId: db.prepare('SELECT id FROM log_index_terms WHERE kind = ? AND value = ?').pluck(),
     insertTerm: db.prepare('INSERT INTO log_index_terms (kind, value) VALUES (?, ?)'),
     insertRecord: db.prepare(
-      'INSERT INTO log_index_records (terminal, seq, at_ms, type, outcome, operator, card, purpose, case_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO log_index_records (terminal, seq, at_ms, type, outcome, operator, card, purpose, case_number, detail_text, resident_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     insertResident: db.prepare('INSERT OR IGNORE INTO log_index_residents (resident_id, at_ms, record) VALUES (?, ?, ?)'),
     progress: db.prepare('SELECT terminal_id AS terminalId, indexed_seq AS indexedSeq, pruned_seq AS prunedSeq, indexed_at AS indexedAt FROM log_index_progress WHERE terminal_id = ?'),
@@ -96,6 +98,8 @@ export function insertIndexEntries(db: ServerDb, entries: readonly IndexEntry[])
       e.cardKeyId === null ? null : termId(db, 'card', e.cardKeyId),
       e.purposeCategory === null ? null : termId(db, 'purpose', e.purposeCategory),
       e.hasCaseNumber === null ? null : e.hasCaseNumber ? 1 : 0,
+      e.detailText ?? null,
+      e.residentIds.length === 0 ? null : e.residentIds.join(','),
     ).lastInsertRowid;
     for (const residentId of e.residentIds) s.insertResident.run(residentId, e.atMs, id);
   }

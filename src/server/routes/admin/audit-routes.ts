@@ -178,7 +178,7 @@ export function registerAuditRoutes(scope: FastifyInstance, context: RouteContex
       return {
         from: toIso(period.fromMs),
         to: toIso(period.toMs),
-        lendings: lendings.map(({ lent, returned, endedBy }) => ({
+        lendings: lendings.map(({ lent, returned, endedBy, returnConfirmed }) => ({
           terminalId: lent.terminalId,
           operatorId: lent.operatorId ?? '',
           operatorName: lent.operatorName,
@@ -189,6 +189,7 @@ export function registerAuditRoutes(scope: FastifyInstance, context: RouteContex
           returnedSeq: returned?.seq ?? null,
           endedBy,
           open: returned === null,
+          returnConfirmed,
         })),
         truncated,
         index: freshness(context),

@@ -8,10 +8,12 @@ import { registerAuditRoutes } from './audit-routes';
 import { registerCalendarRoutes } from './calendar-routes';
 import { registerCardRoutes } from './card-routes';
 import { registerEmergencyRoutes } from './emergency-routes';
+import { registerFindingsRoutes } from './findings-routes';
 import { registerPasswordRoutes } from './password-routes';
 import { registerPurposeRoutes } from './purpose-routes';
 import { registerRosterRoutes } from './roster-routes';
 import { registerSessionRoutes } from './session-routes';
+import { registerSpotCheckRoutes } from './spot-check-routes';
 import { registerTerminalAdminRoutes } from './terminal-routes';
 
 export const ADMIN_PREFIX = `${API_PREFIX}/admin`;
@@ -30,6 +32,8 @@ export async function registerAdminRoutes(app: FastifyInstance, context: RouteCo
       registerEmergencyRoutes(scope, context);
       registerTerminalAdminRoutes(scope, context);
       registerAuditRoutes(scope, context);
+      registerFindingsRoutes(scope, context);
+      registerSpotCheckRoutes(scope, context);
     },
     { prefix: ADMIN_PREFIX },
   );
