@@ -31,6 +31,37 @@ import {
   SetEmergencyStopRequestSchema,
 } from './admin-api';
 import { OperatorIdSchema } from './server-api';
+import {
+  AuditLogQuerySchema,
+  AuditLogRecordResponseSchema,
+  AuditLogResponseSchema,
+  AuditRecordParamsSchema,
+  CardLedgerQuerySchema,
+  CardLedgerResponseSchema,
+  ResidentAccessesQuerySchema,
+  ResidentAccessesResponseSchema,
+} from './audit-api';
+import {
+  AuditConfigResponseSchema,
+  FindingsQuerySchema,
+  FindingsResponseSchema,
+  ResidentFlagResponseSchema,
+  ResidentFlagsResponseSchema,
+  SetResidentFlagRequestSchema,
+  WithdrawResidentFlagRequestSchema,
+} from './findings-api';
+import {
+  AuditReportQuerySchema,
+  ConfirmCardReturnRequestSchema,
+  ConfirmCardReturnResponseSchema,
+  DrawSampleRequestSchema,
+  PdfReportResponseSchema,
+  RecordVerdictRequestSchema,
+  RecordVerdictResponseSchema,
+  ResidentReportParamsSchema,
+  SampleListResponseSchema,
+  SampleResponseSchema,
+} from './spot-check-api';
 
 /** Path ids: operator ids, card key ids, stop / exception / terminal ids. */
 export const AdminTargetSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/);
@@ -41,12 +72,14 @@ export const AddOperatorInputSchema = AddOperatorRequestSchema.omit({ temporaryP
 export const IssueCardInputSchema = z.object({ operatorId: OperatorIdSchema, reader: z.string().min(1).max(200), reason: AdminReasonSchema }).strict();
 export const PrivilegeReviewInputSchema = z.object({ unusedDays: z.number().int().min(1).max(3650).optional() }).strict();
 const Empty = z.object({}).strict();
+/** "Who looked at my record": the resident id travels in the input (the server checks its format with its own message). */
+export const ResidentAccessesInputSchema = ResidentAccessesQuerySchema.extend({ residentId: z.string().min(1).max(100) }).strict();
 
 export type AdminHttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 interface AdminRoute {
   method: AdminHttpMethod;
-  /** Under /api/v1/admin; `:id` is replaced by the call's target. */
+  /** Under /api/v1/admin; `:id` is replaced by the call's target, any other `:name` by the input's field `name` (not sent again in the query). */
   path: string;
   /** What the renderer may send. */
   input: z.ZodType;
@@ -76,6 +109,23 @@ export const ADMIN_ROUTES = {
   'terminals.view': { method: 'GET', path: '/terminals', input: Empty, response: AdminTerminalListResponseSchema },
   'terminals.register': { method: 'POST', path: '/terminals', input: RegisterTerminalRequestSchema, response: RegisterTerminalResponseSchema },
   'terminals.retire': { method: 'POST', path: '/terminals/:id/retire', input: AdminReasonRequestSchema, response: AdminOkResponseSchema },
+  // Spot checks (issue 5).
+  'audit.log.view': { method: 'GET', path: '/log', input: AuditLogQuerySchema, response: AuditLogResponseSchema },
+  'audit.log.record': { method: 'GET', path: '/log/:terminalId/:seq', input: AuditRecordParamsSchema, response: AuditLogRecordResponseSchema },
+  'audit.who-looked.view': { method: 'GET', path: '/residents/:residentId/accesses', input: ResidentAccessesInputSchema, response: ResidentAccessesResponseSchema },
+  'audit.card-ledger.view': { method: 'GET', path: '/card-ledger', input: CardLedgerQuerySchema, response: CardLedgerResponseSchema },
+  'audit.findings.view': { method: 'GET', path: '/findings', input: FindingsQuerySchema, response: FindingsResponseSchema },
+  'audit.resident-flags.view': { method: 'GET', path: '/resident-flags', input: Empty, response: ResidentFlagsResponseSchema },
+  'audit.resident-flags.set': { method: 'POST', path: '/resident-flags', input: SetResidentFlagRequestSchema, response: ResidentFlagResponseSchema },
+  'audit.resident-flags.withdraw': { method: 'POST', path: '/resident-flags/:id/withdraw', input: WithdrawResidentFlagRequestSchema, response: ResidentFlagResponseSchema },
+  'audit.config.view': { method: 'GET', path: '/audit-config', input: Empty, response: AuditConfigResponseSchema },
+  'audit.samples.view': { method: 'GET', path: '/samples', input: Empty, response: SampleListResponseSchema },
+  'audit.samples.open': { method: 'GET', path: '/samples/:id', input: Empty, response: SampleResponseSchema },
+  'audit.samples.draw': { method: 'POST', path: '/samples', input: DrawSampleRequestSchema, response: SampleResponseSchema },
+  'audit.samples.verdict': { method: 'POST', path: '/samples/:id/verdicts', input: RecordVerdictRequestSchema, response: RecordVerdictResponseSchema },
+  'audit.card-ledger.confirm-return': { method: 'POST', path: '/card-ledger/returns', input: ConfirmCardReturnRequestSchema, response: ConfirmCardReturnResponseSchema },
+  'audit.reports.audit': { method: 'GET', path: '/reports/audit', input: AuditReportQuerySchema, response: PdfReportResponseSchema },
+  'audit.reports.resident-accesses': { method: 'GET', path: '/reports/resident-accesses/:residentId', input: ResidentReportParamsSchema, response: PdfReportResponseSchema },
 } as const satisfies Record<string, AdminRoute>;
 
 export type AdminConsoleAction = keyof typeof ADMIN_ROUTES;

@@ -54,6 +54,12 @@ function fromError(error: unknown): { ok: false; code: string; message: string }
   return failure('unexpected', `管理機能でエラーが発生しました (${error instanceof Error ? error.message : String(error)})`);
 }
 
+/** For a change: only the input fields its path names (the rest is the body). */
+function pathInput(path: string, input: Record<string, unknown>): Record<string, unknown> {
+  const names = [...path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!).filter((n) => n !== 'id');
+  return Object.fromEntries(names.filter((n) => input[n] !== undefined).map((n) => [n, input[n]]));
+}
+
 export class AdminRelay {
   private session: OpenSession | null = null;
   private opening: Promise<AdminOpenResult> | null = null;
@@ -99,7 +105,7 @@ export class AdminRelay {
     } catch (error) {
       return this.done(who!, action, raw.target, input, fromError(error));
     }
-    const path = this.pathOf(action, raw.target, route.method === 'GET' ? input : {});
+    const path = this.pathOf(action, raw.target, route.method === 'GET' ? input : pathInput(route.path, input));
     const send = () => this.d.server.admin(route.method, path, route.response, { body, token: this.session!.token });
     try {
       let data: unknown;
@@ -154,7 +160,14 @@ export class AdminRelay {
   private pathOf(action: AdminConsoleAction, target: string | undefined, query: Record<string, unknown>): string {
     let path: string = ADMIN_ROUTES[action].path;
     if (target !== undefined) path = path.replace(':id', encodeURIComponent(target));
-    const params = Object.entries(query).filter(([, v]) => v !== undefined && v !== null);
+    // Other path parameters (`/log/:terminalId/:seq`) come from the checked input and leave the query.
+    const rest: Record<string, unknown> = { ...query };
+    path = path.replace(/:([A-Za-z]+)/g, (whole, name: string) => {
+      const value = rest[name];
+      delete rest[name];
+      return value === undefined || value === null ? whole : encodeURIComponent(String(value));
+    });
+    const params = Object.entries(rest).filter(([, v]) => v !== undefined && v !== null);
     if (params.length > 0) path += `?${new URLSearchParams(params.map(([k, v]) => [k, String(v)])).toString()}`;
     return path;
   }
@@ -168,6 +181,10 @@ export class AdminRelay {
     if (typeof input.scope === 'string') detail.scope = input.scope;
     if (typeof input.terminalId === 'string') detail.terminalId = input.terminalId;
     if (typeof input.date === 'string') detail.date = input.date;
+    if (typeof input.seq === 'string') detail.seq = input.seq;
+    if (typeof input.residentId === 'string') detail.residentId = input.residentId.slice(0, 100);
+    if (typeof input.from === 'string') detail.from = input.from;
+    if (typeof input.to === 'string') detail.to = input.to;
     if (!result.ok) detail.code = result.code;
     const view = ADMIN_ROUTES[action].method === 'GET';
     this.d.record({ type: view ? 'admin.viewed' : 'admin.action', outcome: result.ok ? (view ? 'info' : 'success') : 'failure', operatorId: who.operatorId, detail });

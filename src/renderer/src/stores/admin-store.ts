@@ -24,7 +24,7 @@ export type AdminExceptionRow = Data<'calendar.view'>['exceptions'][number];
 export type AdminStopRow = Data<'emergency-stop.view'>['stops'][number];
 export type AdminTerminalRow = Data<'terminals.view'>['terminals'][number];
 
-export type AdminSection = 'roster' | 'review' | 'cards' | 'calendar' | 'stops' | 'terminals';
+export type AdminSection = 'roster' | 'review' | 'cards' | 'calendar' | 'stops' | 'terminals' | 'spot';
 
 /** The sections in tab order, each with the permission that shows it. */
 export const ADMIN_SECTIONS: readonly { id: AdminSection; label: string; needs: AdminConsoleAction }[] = [
@@ -34,6 +34,8 @@ export const ADMIN_SECTIONS: readonly { id: AdminSection; label: string; needs: 
   { id: 'calendar', label: '開庁日の例外', needs: 'calendar.view' },
   { id: 'stops', label: '緊急停止', needs: 'emergency-stop.view' },
   { id: 'terminals', label: '端末', needs: 'terminals.view' },
+  // 点検 (issue 5): its own sub-sections and store (spot-check-store.ts).
+  { id: 'spot', label: '点検', needs: 'audit.log.view' },
 ];
 
 /** A change ready to send: what, to whom, and how to tell the person before and after. */

@@ -12,6 +12,8 @@ import { CalendarSection } from './CalendarSection';
 import { StopsSection } from './StopsSection';
 import { TerminalsSection } from './TerminalsSection';
 import { dateTime } from './admin-format';
+import { SpotCheckSection } from '../spot-check/SpotCheckSection';
+import { OfflineAuditOffer } from '../spot-check/OfflineAudit';
 
 const SECTION_VIEWS: Record<AdminSection, () => React.JSX.Element> = {
   roster: () => <RosterSection />,
@@ -20,10 +22,11 @@ const SECTION_VIEWS: Record<AdminSection, () => React.JSX.Element> = {
   calendar: () => <CalendarSection />,
   stops: () => <StopsSection />,
   terminals: () => <TerminalsSection />,
+  spot: () => <SpotCheckSection />,
 };
 
 export const AdminConsole = observer(function AdminConsole() {
-  const { admin } = useStores();
+  const { admin, spot } = useStores();
   if (admin.opening || (!admin.session && !admin.openError)) {
     return (
       <section className="card admin" data-testid="admin-console">
@@ -39,9 +42,10 @@ export const AdminConsole = observer(function AdminConsole() {
         <p className="error admin-message" role="alert" data-testid="admin-open-error">
           {admin.openError}
         </p>
-        <button onClick={() => void admin.openSession()} data-testid="admin-open-retry">
+        <button className="small secondary admin-retry" onClick={() => void admin.openSession()} data-testid="admin-open-retry">
           もう一度試す
         </button>
+        <OfflineAuditOffer />
       </section>
     );
   }
@@ -60,7 +64,7 @@ export const AdminConsole = observer(function AdminConsole() {
           {session.roleLabel} {session.operatorName}
           <span className="sub">カードで確認済み・{dateTime(session.expiresAt)}まで</span>
         </div>
-        <button className="small secondary" onClick={() => void admin.load()} disabled={admin.loading} data-testid="admin-reload">
+        <button className="small secondary" onClick={() => void (admin.section === 'spot' ? spot.reload() : admin.load())} disabled={admin.loading || spot.busy} data-testid="admin-reload">
           {admin.loading ? '読込中…' : '最新にする'}
         </button>
         <button className="small secondary" onClick={() => void admin.end()} data-testid="admin-end">
