@@ -42,6 +42,7 @@ import {
   ResidentAccessesResponseSchema,
 } from './audit-api';
 import {
+  AuditConfigPatchSchema,
   AuditConfigResponseSchema,
   FindingsQuerySchema,
   FindingsResponseSchema,
@@ -75,7 +76,10 @@ const Empty = z.object({}).strict();
 /** "Who looked at my record": the resident id travels in the input (the server checks its format with its own message). */
 export const ResidentAccessesInputSchema = ResidentAccessesQuerySchema.extend({ residentId: z.string().min(1).max(100) }).strict();
 
-export type AdminHttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+/** What the console sends to change the rules' configuration: checked key by key on main too. */
+export const SetAuditConfigInputSchema = z.object({ config: AuditConfigPatchSchema, reason: AdminReasonSchema }).strict();
+
+export type AdminHttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 interface AdminRoute {
   method: AdminHttpMethod;
@@ -119,6 +123,8 @@ export const ADMIN_ROUTES = {
   'audit.resident-flags.set': { method: 'POST', path: '/resident-flags', input: SetResidentFlagRequestSchema, response: ResidentFlagResponseSchema },
   'audit.resident-flags.withdraw': { method: 'POST', path: '/resident-flags/:id/withdraw', input: WithdrawResidentFlagRequestSchema, response: ResidentFlagResponseSchema },
   'audit.config.view': { method: 'GET', path: '/audit-config', input: Empty, response: AuditConfigResponseSchema },
+  // The whole set of changes against the defaults (keys left out go back to their defaults).
+  'audit.config.set': { method: 'PUT', path: '/audit-config', input: SetAuditConfigInputSchema, response: AuditConfigResponseSchema },
   'audit.samples.view': { method: 'GET', path: '/samples', input: Empty, response: SampleListResponseSchema },
   'audit.samples.open': { method: 'GET', path: '/samples/:id', input: Empty, response: SampleResponseSchema },
   'audit.samples.draw': { method: 'POST', path: '/samples', input: DrawSampleRequestSchema, response: SampleResponseSchema },

@@ -199,6 +199,33 @@ test('所見: the manager sees every planted case, each row opening its record, 
   await expect(page.getByTestId('flag-outcome')).toContainText('R00000001');
   await expect(page.getByTestId('flag-R00000001')).toBeVisible();
   await shoot(page, '82-spot-flags');
+
+  // 規則の設定 (the manager's): an out-of-range threshold is refused; switching a rule off with a reason
+  // is saved, and the next findings no longer contain it.
+  expect(history.plants.some((p) => p.rule === 'relation.same-surname')).toBe(true);
+  await page.getByTestId('spot-tab-findings').click();
+  await page.getByTestId('findings-operatorId').fill('');
+  await page.getByTestId('config-open').click();
+  await expect(page.getByTestId('config-editor')).toBeVisible();
+  await page.getByTestId('config-manyOperatorsMin').fill('1');
+  await page.getByTestId('config-reason').fill('基準の見直し');
+  await page.getByTestId('config-save').click();
+  await expect(page.getByTestId('config-error-form')).toBeVisible();
+  await page.getByTestId('config-manyOperatorsMin').fill('');
+  await page.getByTestId('config-save').click();
+  await expect(page.getByTestId('config-error-manyOperatorsMin')).toContainText('数値');
+  await page.getByTestId('config-manyOperatorsMin').fill('3');
+  await page.getByTestId('config-rule-relation.same-surname').uncheck();
+  await shoot(page, '83-spot-config');
+  await page.getByTestId('config-save').click();
+  await expect(page.getByTestId('config-outcome')).toContainText('保存しました');
+  await expect(page.getByTestId('findings-config')).toContainText('停止中の規則');
+  await setPeriod(page, 'findings', history.from, history.to);
+  await page.getByTestId('findings-run').click();
+  await expect(page.getByTestId('finding').first()).toBeVisible({ timeout: 30_000 });
+  const rules = await page.getByTestId('finding').evaluateAll((els) => els.map((e) => e.getAttribute('data-rule')));
+  expect(rules).not.toContain('relation.same-surname');
+  expect(rules).toContain('relation.self');
 });
 
 test('ログ, 閲覧記録, 抽出点検, カード貸出簿 and 報告書: records with their chain, clear messages, verdicts, a confirmed return, CSV round trip, PDF as images', async ({ page }) => {

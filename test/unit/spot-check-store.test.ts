@@ -10,6 +10,8 @@ import type { AdminCallResult, AdminSessionView } from '../../src/shared/admin-r
 import type { LogEvent } from '../../src/shared/log-event';
 import { GENESIS_HASH, sealRecord, type LogRecord } from '../../src/domain/log/log-record';
 import { createHash } from 'node:crypto';
+import { DEFAULT_AUDIT_CONFIG } from '../../src/domain/audit/config';
+import { SetAuditConfigInputSchema } from '../../src/shared/admin-routes';
 import type { TerminalSnapshot } from '../../src/shared/contract';
 
 const NOW = Date.parse('2026-11-24T01:00:00Z');
@@ -38,6 +40,53 @@ function setup(answer: (call: { action: string; target?: string; input?: unknown
 }
 
 describe('SpotCheckStore', () => {
+  it('saves the rules configuration: only what differs from the defaults, with a reason; refusals shown; nobody without the permission', async () => {
+    const configAnswer = (overrides: Record<string, unknown>) => ({
+      ok: true as const,
+      data: { config: { ...DEFAULT_AUDIT_CONFIG, ...overrides }, overrides, defaults: DEFAULT_AUDIT_CONFIG, changedBy: overrides.manyOperatorsMin ? '鈴木 一郎' : null, changedAt: overrides.manyOperatorsMin ? '2026-11-24T01:00:00.000Z' : null },
+    });
+    let refuse = false;
+    const { store, calls, box } = setup((c) => {
+      if (c.action === 'audit.config.view') return configAnswer({ volumeFactor: 4 });
+      if (refuse) return { ok: false, code: 'bad-config-value', message: '設定「manyOperatorsMin」の値が範囲外です（2〜100）。' };
+      return configAnswer((c.input as { config: Record<string, unknown> }).config);
+    });
+    runInAction(() => box.set({ ...session, permissions: [...session.permissions, 'audit.findings.view', 'audit.config.view', 'audit.config.set'] }));
+    await store.loadConfig();
+    expect(store.config?.config.volumeFactor).toBe(4);
+
+    expect(await store.saveConfig({ manyOperatorsMin: 5 }, '  ')).toBe(false);
+    expect(store.configErrors.reason).toMatch(/理由/);
+    expect(calls.filter((c) => c.action === 'audit.config.set')).toHaveLength(0);
+
+    // The edited whole: volumeFactor put back to its default, manyOperatorsMin changed, one rule off.
+    const ok = await store.saveConfig({ ...DEFAULT_AUDIT_CONFIG, manyOperatorsMin: 5, disabledRules: ['relation.same-surname'] }, '窓口の繁忙期に合わせる');
+    expect(ok).toBe(true);
+    const sent = calls.at(-1)!;
+    expect(sent).toEqual({ action: 'audit.config.set', input: { config: { manyOperatorsMin: 5, disabledRules: ['relation.same-surname'] }, reason: '窓口の繁忙期に合わせる' } });
+    expect(SetAuditConfigInputSchema.safeParse(sent.input).success).toBe(true);
+    expect(store.config?.overrides).toEqual({ manyOperatorsMin: 5, disabledRules: ['relation.same-surname'] });
+    expect(store.configOutcome).toMatch(/保存しました/);
+
+    refuse = true;
+    expect(await store.saveConfig({ manyOperatorsMin: 500 }, '試し')).toBe(false);
+    expect(store.configErrors.form).toMatch(/範囲外/);
+
+    runInAction(() => box.set({ ...session, permissions: [...session.permissions, 'audit.config.view'] }));
+    const before = calls.length;
+    expect(await store.saveConfig({ manyOperatorsMin: 6 }, '権限なし')).toBe(false);
+    expect(store.configErrors.form).toMatch(/権限がありません/);
+    expect(calls.length).toBe(before);
+  });
+
+  it('main refuses a configuration input with unknown keys or out-of-range values before anything is sent', () => {
+    expect(SetAuditConfigInputSchema.safeParse({ config: { manyOperatorsMin: 5 }, reason: '理由' }).success).toBe(true);
+    expect(SetAuditConfigInputSchema.safeParse({ config: { manyOperatorsMin: 1 }, reason: '理由' }).success).toBe(false);
+    expect(SetAuditConfigInputSchema.safeParse({ config: { dropTable: 1 }, reason: '理由' }).success).toBe(false);
+    expect(SetAuditConfigInputSchema.safeParse({ config: {}, reason: '' }).success).toBe(false);
+    expect(SetAuditConfigInputSchema.safeParse({ config: {}, reason: '理由', extra: 1 }).success).toBe(false);
+  });
+
   it('starts with the last 30 days (JST) and offers only the sections the session permits', () => {
     const { store } = setup(() => ({ ok: true, data: {} }));
     expect(defaultPeriod(NOW)).toEqual(['2026-10-26', '2026-11-24']);

@@ -441,8 +441,11 @@ class PcscCardService extends EventEmitter implements CardService {
           protocol = p;
           break;
         } catch (e) {
-          // Another client has the card for a moment: wait for it (bounded).
-          if (pcscCode(e) !== SCARD.E_SHARING_VIOLATION || !entry.present || entry.gone || performance.now() + 50 > deadline) throw e;
+          // Another client has the card for a moment, or the card just inserted is still being powered
+          // up by the reader (pcscd answers "unpowered" / "not ready" for a moment): wait (bounded).
+          const code = pcscCode(e);
+          const transient = code === SCARD.E_SHARING_VIOLATION || code === SCARD.W_UNPOWERED_CARD || code === SCARD.E_NOT_READY;
+          if (!transient || !entry.present || entry.gone || performance.now() + 50 > deadline) throw e;
           await new Promise((w) => setTimeout(w, 50));
         }
       }

@@ -71,7 +71,7 @@ export interface ServerClient {
    * An admin route (/api/v1/admin…, issue 6): with the terminal credential and, except for opening a
    * session, the admin session's token. The answer is parsed with `schema`.
    */
-  admin<S extends z.ZodTypeAny>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, schema: S, options?: { body?: unknown; token?: string }): Promise<z.infer<S>>;
+  admin<S extends z.ZodTypeAny>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, schema: S, options?: { body?: unknown; token?: string }): Promise<z.infer<S>>;
 }
 
 export function createServerClient(credential: TerminalCredential, options: { timeoutMs?: number; monoNow: () => number; appVersion?: string }): ServerClient {
@@ -80,7 +80,7 @@ export function createServerClient(credential: TerminalCredential, options: { ti
   const timeoutMs = options.timeoutMs ?? 5000;
 
   /** `body`: a value (sent as JSON), or JSON text already written (RawJson). */
-  async function call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, schema: AnswerCheck<T>, body?: unknown, timeout = timeoutMs, extraHeaders: Record<string, string> = {}): Promise<T> {
+  async function call<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, schema: AnswerCheck<T>, body?: unknown, timeout = timeoutMs, extraHeaders: Record<string, string> = {}): Promise<T> {
     let response: Response;
     try {
       response = await fetch(base + path, {

@@ -15,6 +15,7 @@ import type { LogEvent } from '../../../shared/log-event';
 import { ADMIN_ROUTES, type AdminConsoleAction, type AdminSessionView } from '../../../shared/admin-routes';
 import { addDays, jstYmd } from '../../../domain/calendar/jst';
 import { DEFAULT_PURPOSE_CATEGORIES } from '../../../domain/resident/purpose';
+import type { AuditConfig } from '../../../domain/audit/config';
 
 export type SpotData<A extends AdminConsoleAction> = z.infer<(typeof ADMIN_ROUTES)[A]['response']>;
 export type LogRow = SpotData<'audit.log.view'>['rows'][number];
@@ -278,6 +279,8 @@ export class SpotCheckStore {
   /** The finding whose rows are shown. */
   openFindingId: string | null = null;
   config: AuditConfigAnswer | null = null;
+  configErrors: FieldErrors = {};
+  configOutcome: string | null = null;
 
   // 要注意記録
   flags: ResidentFlag[] | null = null;
@@ -360,6 +363,8 @@ export class SpotCheckStore {
     this.findings = null;
     this.openFindingId = null;
     this.config = null;
+    this.configErrors = {};
+    this.configOutcome = null;
     this.flags = null;
     this.flagErrors = {};
     this.flagOutcome = null;
@@ -658,6 +663,47 @@ export class SpotCheckStore {
     if (!this.may('audit.config.view')) return;
     const answer = await this.call('audit.config.view', {});
     if (answer.ok) runInAction(() => (this.config = answer.data));
+  }
+
+  /**
+   * Saves the rules' configuration (the manager's): `values` is the whole configuration as edited; only
+   * what differs from the defaults is sent (PUT replaces the stored changes; keys left out go back to
+   * their defaults). The server checks every key and range again and records who changed it and why.
+   */
+  async saveConfig(values: Partial<AuditConfig>, reason: string): Promise<boolean> {
+    const current = this.config;
+    this.configOutcome = null;
+    if (!current || !this.may('audit.config.set')) {
+      this.configErrors = { form: '規則の設定を変更する権限がありません。' };
+      return false;
+    }
+    if (reason.trim() === '') {
+      this.configErrors = { reason: '変更の理由を入力してください。' };
+      return false;
+    }
+    if (reason.length > 200) {
+      this.configErrors = { reason: `理由は200文字以内にしてください（${reason.length}文字）。` };
+      return false;
+    }
+    const merged: Record<string, unknown> = { ...current.config, ...values };
+    const changes: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(merged)) {
+      if (JSON.stringify(value) !== JSON.stringify((current.defaults as Record<string, unknown>)[key])) changes[key] = value;
+    }
+    this.configErrors = {};
+    this.busy = true;
+    const answer = await this.call('audit.config.set', { config: changes, reason: reason.trim() });
+    runInAction(() => {
+      this.busy = false;
+      if (!answer.ok) {
+        this.configErrors = { form: answer.message };
+        return;
+      }
+      this.config = answer.data;
+      this.findings = null;
+      this.configOutcome = `規則の設定を保存しました（既定値と違う項目 ${Object.keys(answer.data.overrides).length}件）。所見を表示し直してください。`;
+    });
+    return answer.ok;
   }
 
   // ───── 要注意記録 ─────

@@ -1,19 +1,21 @@
 // 所見: the findings of a period (all terminals), each with its severity, the rule in Japanese, the
 // plain-Japanese explanation and the rows behind it (each row opens the record). Exportable as CSV.
 import { observer } from 'mobx-react-lite';
-import type { FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useStores } from '../../stores/root-store';
 import { eventLabel, periodTag, type Finding } from '../../stores/spot-check-store';
 import { RULE_LABELS, RULE_IDS_FOR_FILTER } from './rule-labels';
 import { findingsCsv } from '../../../../shared/audit-csv';
 import { dateTime, shortDateTime } from '../admin/admin-format';
 import { FieldMessage, IndexLine } from './SpotCheckSection';
+import { ConfigEditor } from './ConfigEditor';
 import { SEVERITY_TEXT, csvBlob, fileName, severityClass } from './spot-format';
 
 export const FindingsSection = observer(function FindingsSection() {
   const { spot, ui } = useStores();
   const e = spot.findingsErrors;
   const answer = spot.findings;
+  const [editing, setEditing] = useState(false);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     void spot.loadFindings();
@@ -88,8 +90,19 @@ export const FindingsSection = observer(function FindingsSection() {
             ? `${dateTime(spot.config.changedAt)} に ${spot.config.changedBy ?? ''} が変更（変更した項目 ${Object.keys(spot.config.overrides).length}件）`
             : '既定値のまま'}
           {spot.config.config.disabledRules.length > 0 && `・停止中の規則: ${spot.config.config.disabledRules.map((r) => RULE_LABELS[r]).join('、')}`}
+          {spot.may('audit.config.set') && !editing && (
+            <button type="button" className="small secondary spot-config-open" onClick={() => setEditing(true)} data-testid="config-open">
+              規則の設定を変更…
+            </button>
+          )}
         </p>
       )}
+      {spot.configOutcome && !editing && (
+        <p className="admin-outcome ok" role="status" data-testid="config-outcome">
+          {spot.configOutcome}
+        </p>
+      )}
+      {editing && <ConfigEditor onClose={() => setEditing(false)} />}
     </div>
   );
 });
