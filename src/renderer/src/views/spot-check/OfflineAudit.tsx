@@ -5,10 +5,11 @@ import { observer } from 'mobx-react-lite';
 import type { FormEvent } from 'react';
 import { useStores } from '../../stores/root-store';
 import { OfflineAuditStore, OFFLINE_MISSING_RULES, type OfflineFilters } from '../../stores/offline-audit-store';
-import { OUTCOME_LABEL, detailLabel, eventLabel, purposeLabel } from '../../stores/spot-check-store';
+import { OUTCOME_LABEL, eventLabel, purposeLabel } from '../../stores/spot-check-store';
 import { Modal } from '../admin/Modal';
 import { dateTime, shortDateTime } from '../admin/admin-format';
 import { RULE_LABELS } from './rule-labels';
+import { RecordDetailFacts, RecordHeadFacts } from './RecordFacts';
 import { SEVERITY_TEXT, severityClass } from './spot-format';
 
 export const OfflineAuditOffer = observer(function OfflineAuditOffer() {
@@ -198,19 +199,10 @@ const OfflineRecordDialog = observer(function OfflineRecordDialog() {
         <span>署名付きチェックポイントはサーバーで確認します（オフラインでは確認できません）。</span>
       </div>
       <dl className="admin-facts record-facts">
-        <dt>日時</dt>
-        <dd>{dateTime(record.at)}</dd>
-        <dt>種別</dt>
-        <dd>
-          {eventLabel(record.type)}（{record.type}）
-        </dd>
-        <dt>結果</dt>
-        <dd>{OUTCOME_LABEL[record.outcome] ?? record.outcome}</dd>
+        <RecordHeadFacts at={record.at} type={record.type} outcome={record.outcome} />
         <dt>操作者</dt>
         <dd>{record.operatorId ?? '—'}</dd>
-        {Object.entries(record.detail).map(([k, v]) => (
-          <DetailPair key={k} name={k} value={v} />
-        ))}
+        <RecordDetailFacts detail={record.detail} />
       </dl>
       <div className="modal-actions">
         <button onClick={() => o.closeRecord()} data-testid="offline-record-close">
@@ -220,12 +212,3 @@ const OfflineRecordDialog = observer(function OfflineRecordDialog() {
     </Modal>
   );
 });
-
-function DetailPair(props: { name: string; value: string | number | boolean | null }) {
-  return (
-    <>
-      <dt title={props.name}>{detailLabel(props.name)}</dt>
-      <dd>{props.value === null ? '—' : String(props.value)}</dd>
-    </>
-  );
-}

@@ -2,9 +2,9 @@
 // server computed (hash recomputed, link to the record before, covered by a signed checkpoint).
 import { observer } from 'mobx-react-lite';
 import { useStores } from '../../stores/root-store';
-import { OUTCOME_LABEL, detailLabel, eventLabel, purposeLabel } from '../../stores/spot-check-store';
 import { Modal } from '../admin/Modal';
 import { dateTime } from '../admin/admin-format';
+import { RecordDetailFacts, RecordHeadFacts } from './RecordFacts';
 
 const PREVIOUS: Record<string, string> = { genesis: '最初の記録', record: '直前の記録', 'pruning-anchor': '保存期間で削除した記録の引継ぎ値', missing: '直前の記録がありません' };
 
@@ -45,14 +45,7 @@ export const RecordDialog = observer(function RecordDialog() {
         <span data-testid="record-checkpoint">{chain.checkpoint ? `署名付きチェックポイント #${chain.checkpoint.id}（${dateTime(chain.checkpoint.at)}）で保護済み` : 'まだ署名付きチェックポイントに含まれていません'}</span>
       </div>
       <dl className="admin-facts record-facts">
-        <dt>日時</dt>
-        <dd>{dateTime(record.at)}</dd>
-        <dt>種別</dt>
-        <dd>
-          {eventLabel(record.type)}（{record.type}）
-        </dd>
-        <dt>結果</dt>
-        <dd>{OUTCOME_LABEL[record.outcome] ?? record.outcome}</dd>
+        <RecordHeadFacts at={record.at} type={record.type} outcome={record.outcome} />
         <dt>操作者</dt>
         <dd>{record.operatorId ? `${record.operatorName ?? ''}（${record.operatorId}）` : '—'}</dd>
         <dt>カード</dt>
@@ -61,9 +54,7 @@ export const RecordDialog = observer(function RecordDialog() {
         <dd>{Math.abs(record.clockOffsetMs) < 1000 ? 'ずれなし' : `${(record.clockOffsetMs / 1000).toFixed(1)}秒のずれ`}</dd>
         <dt>サーバー受信</dt>
         <dd>{dateTime(record.receivedAt)}</dd>
-        {Object.entries(record.detail).map(([key, value]) => (
-          <Fragment key={key} name={key} value={value} />
-        ))}
+        <RecordDetailFacts detail={record.detail} />
         <dt>ハッシュ</dt>
         <dd className="mono">{record.hash.slice(0, 24)}…</dd>
       </dl>
@@ -75,12 +66,3 @@ export const RecordDialog = observer(function RecordDialog() {
     </Modal>
   );
 });
-
-function Fragment(props: { name: string; value: string | number | boolean | null }) {
-  return (
-    <>
-      <dt title={props.name}>{detailLabel(props.name)}</dt>
-      <dd>{props.value === null ? '—' : props.name === 'purposeCategory' && typeof props.value === 'string' ? `${purposeLabel(props.value)}（${props.value}）` : String(props.value)}</dd>
-    </>
-  );
-}
