@@ -25,6 +25,7 @@ import type { LogEvent } from '../../shared/log-event';
 import type { LogBacklogReport } from '../../shared/log-api';
 import { relayLogCall } from './log-relay';
 import type { ReplicaKeyStore } from './replica-key';
+import { FreshRun } from './fresh-run';
 import { readerChanges, rosterChanges } from './roster-changes';
 import { AdminRelay, type AdminWho } from './admin-relay';
 import { ADMIN_ROUTES, isAdminConsoleAction, type AdminCallResult, type AdminOpenResult } from '../../shared/admin-routes';
@@ -72,7 +73,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
   private lastActivityMono: number;
   private attemptsLeft: number | null = null;
   private timers: NodeJS.Timeout[] = [];
-  private syncing: Promise<void> | null = null;
+  private readonly syncs = new FreshRun(() => this.doSync());
   private passwordBusy = false;
   private lastSnapshotKey = '';
   private readonly idleLockMs: number;
@@ -137,7 +138,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     this.o.cards.off('inserted', this.onInserted);
     this.o.cards.off('removed', this.onRemoved);
     this.o.cards.off('error', this.onCardError);
-    await this.syncing?.catch(() => undefined);
+    await this.syncs.idle();
     this.record({ type: 'app.stop', outcome: 'info' });
     this.o.store.update((s) => {
       s.running = false;
@@ -472,13 +473,12 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     this.publish();
   }
 
-  /** Exchange time, roster and pending reports with the server. Never throws. */
+  /**
+   * Exchange time, roster and pending reports with the server. Never throws. Settles after a sync
+   * that started after this call (see FreshRun), so a caller sees what changed just before.
+   */
   sync(): Promise<void> {
-    if (this.syncing) return this.syncing;
-    this.syncing = this.doSync().finally(() => {
-      this.syncing = null;
-    });
-    return this.syncing;
+    return this.syncs.run();
   }
 
   private async doSync(): Promise<void> {
