@@ -147,7 +147,8 @@ describe('GET /admin/reports/resident-accesses/:residentId', () => {
     expect(reply.status, reply.text.slice(0, 300)).toBe(200);
     const report = PdfReportResponseSchema.parse(reply.json);
     expect(report.summary).toMatchObject({ residentId, accesses: accesses.length, truncated: false });
-    expect(report.fileName).toMatch(new RegExp(`^閲覧履歴_${residentId}_\\d{8}\\.pdf$`));
+    expect(report.fileName).toMatch(/^閲覧履歴_\d{8}\.pdf$/);
+    expect(report.fileName).not.toContain(residentId);
     const { text, inkShare } = inspect('who', report);
     expect(text).toContain('住民の記録の閲覧履歴（本人開示請求用）');
     expect(text).toContain('令和8年');

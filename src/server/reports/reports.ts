@@ -306,5 +306,6 @@ export async function produceResidentAccessReport(db: ServerDb, input: { residen
     // The resident id only (never the name): server_events holds no resident data.
     detail: { report: 'resident-accesses', residentId: input.residentId, accesses: accesses.length, truncated, pages, bytes: bytes.length, by: input.actor.id, byName: input.actor.name, byRole: input.actor.role, sessionId: input.actor.sessionId, via: 'http' },
   });
-  return response(`閲覧履歴_${input.residentId}_${jstDate(input.now).replace(/-/g, '')}.pdf`, bytes, pages, summary);
+  // No resident id in the file name: names show in download lists and folders (第22条: nothing displayed that is not needed).
+  return response(`閲覧履歴_${jstDate(input.now).replace(/-/g, '')}.pdf`, bytes, pages, summary);
 }
