@@ -2,18 +2,16 @@
 // chained records of two terminals sent through POST /api/v1/log-batches, the background indexer's
 // pass run on demand, then the explorer (every filter, paging while records arrive), one record with
 // its chain status (also a tampered one), "who looked at my record", the card ledger, and refusals.
-import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENESIS_HASH, sealRecord, type LogRecord, type LogRecordBody } from '../../src/domain/log/log-record';
 import { listEvents } from '../../src/server/store/events';
 import { residentIdsOf } from '../../src/server/services/log-indexer';
 import { AuditLogRecordResponseSchema, AuditLogResponseSchema, CardLedgerResponseSchema, ResidentAccessesResponseSchema, type AuditLogRow } from '../../src/shared/audit-api';
 import { ErrorResponseSchema, type TerminalCredential } from '../../src/shared/server-api';
 import { adminCaller, demoCard, openSession, requestSession, type AdminCall, type Reply } from '../support/admin-client';
 import { startDemoServer, type DemoServer } from '../support/demo-server';
+import { TerminalLog } from '../support/terminal-log';
 
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const START = Date.parse('2026-11-25T10:00:00+09:00');
 const clock = { t: START, now(): number { return this.t; } };
 const DAY = 86_400_000;
@@ -25,43 +23,6 @@ let call: AdminCall;
 let token: string;
 let second: TerminalCredential;
 let residents: string[];
-
-class TerminalLog {
-  readonly records: LogRecord[] = [];
-  private sent = 0;
-  constructor(readonly credential: TerminalCredential, public time: number) {}
-
-  add(type: string, fields: Partial<LogRecordBody> = {}): LogRecord {
-    this.time += 60_000;
-    const body: LogRecordBody = {
-      terminalId: this.credential.terminalId,
-      seq: this.records.length + 1,
-      prevHash: this.records.at(-1)?.hash ?? GENESIS_HASH,
-      at: new Date(this.time).toISOString(),
-      clockOffsetMs: 0,
-      type,
-      outcome: 'info',
-      operatorId: null,
-      cardKeyId: null,
-      detail: {},
-      ...fields,
-    };
-    const record = sealRecord(body, sha256);
-    this.records.push(record);
-    return record;
-  }
-
-  async send(): Promise<void> {
-    const records = this.records.slice(this.sent);
-    const reply = await fetch(`${demo.server.url}/api/v1/log-batches`, {
-      method: 'POST',
-      headers: { authorization: `Terminal ${this.credential.terminalId}:${this.credential.secret}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ batchId: randomUUID(), records }),
-    });
-    expect(reply.status, await reply.clone().text()).toBe(200);
-    this.sent = this.records.length;
-  }
-}
 
 let first: TerminalLog;
 let other: TerminalLog;
@@ -92,7 +53,7 @@ beforeAll(async () => {
   residents = demo.server.db.prepare('SELECT id FROM residents ORDER BY id LIMIT 3').pluck().all() as string[];
   const [a, b] = residents as [string, string];
 
-  first = new TerminalLog(demo.credential, START - 10 * DAY);
+  first = new TerminalLog(() => demo.server.url, demo.credential, START - 10 * DAY);
   first.add('app.start');
   first.add('session.signed-in', { ...yamada, outcome: 'success' });
   first.add('purpose.stated', { ...yamada, detail: { ...purpose('moving-in', 'R8-0001'), note: null } });
@@ -107,7 +68,7 @@ beforeAll(async () => {
   first.add('signin.failure', { operatorId: 'op-sato', cardKeyId: CARD_SATO, outcome: 'failure', detail: { reason: 'wrong-password', count: 1 } });
   await first.send();
 
-  other = new TerminalLog(second, START - 9 * DAY);
+  other = new TerminalLog(() => demo.server.url, second, START - 9 * DAY);
   for (let i = 0; i < 620; i++) {
     other.add('resident.search', { ...yamada, outcome: 'success', detail: { ...purpose('moving-out', i % 3 === 0 ? null : `R8-${i}`), criteria: 'kana', hits: 1, shownIds: i % 100 === 0 ? b : 'X-1' } });
   }

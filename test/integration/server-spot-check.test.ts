@@ -3,18 +3,17 @@
 // indexed, then samples drawn through HTTP (reproducible from the seed, weighted by the findings),
 // verdicts recorded (append-only, logged, never on one's own search), card returns confirmed (once,
 // never one's own), and bad input refused with Japanese messages.
-import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENESIS_HASH, sealRecord, type LogRecord, type LogRecordBody } from '../../src/domain/log/log-record';
+import type { LogRecord } from '../../src/domain/log/log-record';
 import { listEvents } from '../../src/server/store/events';
 import { CardLedgerResponseSchema } from '../../src/shared/audit-api';
 import { ErrorResponseSchema, type TerminalCredential } from '../../src/shared/server-api';
 import { ConfirmCardReturnResponseSchema, RecordVerdictResponseSchema, SampleListResponseSchema, SampleResponseSchema, type SampleResponse } from '../../src/shared/spot-check-api';
 import { adminCaller, demoCard, openSession, requestSession, type AdminCall, type Reply } from '../support/admin-client';
 import { startDemoServer, type DemoServer } from '../support/demo-server';
+import { TerminalLog } from '../support/terminal-log';
 
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const START = Date.parse('2026-11-25T10:00:00+09:00');
 const clock = { t: START, now(): number { return this.t; } };
 const DAY = 86_400_000;
@@ -26,33 +25,6 @@ let demo: DemoServer;
 let call: AdminCall;
 let manager: string; // op-suzuki
 let sysadmin: string; // op-takahashi
-
-class TerminalLog {
-  readonly records: LogRecord[] = [];
-  private sent = 0;
-  constructor(readonly credential: TerminalCredential, public time: number) {}
-
-  add(type: string, fields: Partial<LogRecordBody> = {}): LogRecord {
-    this.time += 60_000;
-    const body: LogRecordBody = {
-      terminalId: this.credential.terminalId, seq: this.records.length + 1, prevHash: this.records.at(-1)?.hash ?? GENESIS_HASH, at: new Date(this.time).toISOString(),
-      clockOffsetMs: 0, type, outcome: 'info', operatorId: null, cardKeyId: null, detail: {}, ...fields,
-    };
-    const record = sealRecord(body, sha256);
-    this.records.push(record);
-    return record;
-  }
-
-  async send(): Promise<void> {
-    const reply = await fetch(`${demo.server.url}/api/v1/log-batches`, {
-      method: 'POST',
-      headers: { authorization: `Terminal ${this.credential.terminalId}:${this.credential.secret}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ batchId: randomUUID(), records: this.records.slice(this.sent) }),
-    });
-    expect(reply.status, await reply.clone().text()).toBe(200);
-    this.sent = this.records.length;
-  }
-}
 
 let first: TerminalLog;
 let other: TerminalLog;
@@ -84,7 +56,7 @@ beforeAll(async () => {
   const second = JSON.parse(readFileSync(`${demo.dataDir}/demo-terminal-02.json`, 'utf8')) as TerminalCredential;
   const residents = demo.server.db.prepare('SELECT id FROM residents ORDER BY id LIMIT 50').pluck().all() as string[];
 
-  first = new TerminalLog(demo.credential, START - 10 * DAY);
+  first = new TerminalLog(() => demo.server.url, demo.credential, START - 10 * DAY);
   first.add('app.start');
   first.add('session.signed-in', { operatorId: 'op-yamada', cardKeyId: 'a'.repeat(64), outcome: 'success' });
   for (let i = 0; i < 150; i++) {
@@ -101,7 +73,7 @@ beforeAll(async () => {
   first.add('session.signed-out', { operatorId: 'op-suzuki', detail: { reason: 'operator' } });
   await first.send();
 
-  other = new TerminalLog(second, START - 9 * DAY);
+  other = new TerminalLog(() => demo.server.url, second, START - 9 * DAY);
   other.add('session.signed-in', { operatorId: 'op-sato', cardKeyId: 'b'.repeat(64), outcome: 'success' });
   for (let i = 0; i < 150; i++) {
     other.add('resident.search', { operatorId: 'op-sato', outcome: 'success', detail: { purposeCategory: 'moving-out', caseNumber: `R8-${2000 + i}`, criteria: 'kana', hits: 1, shownIds: residents[(i * 7) % residents.length]! } });
