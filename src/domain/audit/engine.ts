@@ -16,7 +16,7 @@ import { PurposeRule } from './rule-purpose';
 import { RelationsRule } from './rule-relations';
 import { SignInRule } from './rule-signin';
 import { SyncRule } from './rule-sync';
-import { VolumeRule } from './rule-volume';
+import { VolumeRule, type VolumeDay } from './rule-volume';
 import type { AuditContext, Finding } from './types';
 
 export class FindingsEngine {
@@ -25,14 +25,35 @@ export class FindingsEngine {
   private lastMs = -Infinity;
   private done = false;
 
-  constructor(private readonly context: AuditContext, config: Partial<AuditConfig> = {}) {
+  private readonly volume: VolumeRule;
+  private readonly relations: RelationsRule;
+
+  /**
+   * options.volumeByDay: the volume rule does not count the records pushed; each operator's days come
+   * through pushVolumeDay instead (the server counts them in SQL and feeds only the records the other
+   * rules need).
+   */
+  constructor(private readonly context: AuditContext, config: Partial<AuditConfig> = {}, options: { volumeByDay?: boolean } = {}) {
     const full = auditConfig(config);
     this.sink = new FindingSink(full);
     const env = ruleEnv(context, full, this.sink);
+    this.volume = new VolumeRule(env, options.volumeByDay === true);
+    this.relations = new RelationsRule(env);
     this.rules = [
-      new PurposeRule(env), new ManyOperatorsRule(env), new RelationsRule(env), new VolumeRule(env), new HoursRule(env),
+      new PurposeRule(env), new ManyOperatorsRule(env), this.relations, this.volume, new HoursRule(env),
       new SignInRule(env), new CardsRule(env), new IntegrityRule(env), new SyncRule(env), new FlaggedRule(env),
     ];
+  }
+
+  /** One operator's searches+views of one day (volumeByDay engines; each operator's days oldest first, from countFrom on). */
+  pushVolumeDay(operatorId: string, day: VolumeDay): void {
+    if (this.done) throw new Error('FindingsEngine: finish() was already called');
+    this.volume.pushDay(operatorId, day);
+  }
+
+  /** Whether opening this resident's record can be a relation finding for any operator (RelationsRule.mayConcern). */
+  mayConcernRelations(residentId: string): boolean {
+    return this.relations.mayConcern(residentId);
   }
 
   push(record: LogRecord): void {

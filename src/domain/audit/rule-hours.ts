@@ -3,7 +3,10 @@
 // number in the last minutes before closing; and any work on a day opened only by an exception.
 import { closedReason } from '../calendar/holidays';
 import { openingWindow, type OpeningWindow } from '../calendar/hours';
+import type { CalendarException } from '../calendar/exceptions';
+import { addDays, jstStartOfDay, jstYmd } from '../calendar/jst';
 import type { AuditRecord } from './audit-record';
+import type { AuditConfig } from './config';
 import type { FindingDraft } from './finding-sink';
 import { MINUTE_MS, rowOf, type AuditRule, type RuleEnv } from './rule-env';
 import { clock, day, listJa, operatorLabel, when } from './wording';
@@ -18,6 +21,44 @@ interface DayHours {
   exceptionOnly: boolean;
 }
 
+function dayHours(ymd: string, exceptions: readonly CalendarException[]): DayHours {
+  const window = openingWindow(ymd, exceptions);
+  return { window, exceptionOnly: window !== null && window.exception !== null && closedReason(ymd) !== null };
+}
+
+/**
+ * The stretches of [fromMs, toMs] in which a resident access can matter to this rule, as half-open
+ * [start, end) ranges in time order: a whole day that is closed or opened only by an exception, and
+ * on an ordinary day the time before opening and the last nearClosingMinutes before closing up to
+ * midnight. An access outside them is inside the hours, not near closing, on an ordinary day: the
+ * rule does nothing with it, so a reader may leave it out (sign-ins are not covered here: feed them all).
+ */
+export function hoursAccessRanges(fromMs: number, toMs: number, exceptions: readonly CalendarException[], config: Pick<AuditConfig, 'nearClosingMinutes'>): [number, number][] {
+  const out: [number, number][] = [];
+  if (!(toMs >= fromMs)) return out;
+  const push = (start: number, end: number): void => {
+    const s = Math.max(start, fromMs);
+    const e = Math.min(end, toMs + 1);
+    if (e <= s) return;
+    const last = out[out.length - 1];
+    if (last && last[1] >= s) last[1] = Math.max(last[1], e);
+    else out.push([s, e]);
+  };
+  const lastYmd = jstYmd(toMs);
+  for (let ymd = jstYmd(fromMs); ; ymd = addDays(ymd, 1)) {
+    const start = jstStartOfDay(ymd);
+    const end = jstStartOfDay(addDays(ymd, 1));
+    const h = dayHours(ymd, exceptions);
+    if (h.window === null || h.exceptionOnly) push(start, end);
+    else {
+      push(start, h.window.opensAt);
+      push(Math.min(h.window.closesAt - config.nearClosingMinutes * MINUTE_MS, h.window.closesAt), end);
+    }
+    if (ymd >= lastYmd) break;
+  }
+  return out;
+}
+
 export class HoursRule implements AuditRule {
   private readonly cache = new Map<string, DayHours>();
   private readonly nearClosing = new Map<string, { ymd: string; list: AuditRecord[] }>();
@@ -28,8 +69,7 @@ export class HoursRule implements AuditRule {
   hours(ymd: string): DayHours {
     let h = this.cache.get(ymd);
     if (!h) {
-      const window = openingWindow(ymd, this.env.context.calendarExceptions);
-      h = { window, exceptionOnly: window !== null && window.exception !== null && closedReason(ymd) !== null };
+      h = dayHours(ymd, this.env.context.calendarExceptions);
       this.cache.set(ymd, h);
     }
     return h;

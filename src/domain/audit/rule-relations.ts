@@ -37,12 +37,43 @@ export class RelationsRule implements AuditRule {
   /** name+kana key → operator ids. */
   private readonly byName = new Map<string, string[]>();
 
+  /** Every operator's address key, household and family kana (mayConcern). */
+  private readonly addresses = new Set<string>();
+  private readonly households = new Set<string>();
+  private readonly families = new Set<string>();
+
   constructor(private readonly env: RuleEnv) {
     for (const op of env.context.operators) {
-      this.keys.set(op.id, { op, address: addressKey(op.address), household: op.householdId ?? null, family: familyKana(op.kana) });
+      const keys: OperatorKeys = { op, address: addressKey(op.address), household: op.householdId ?? null, family: familyKana(op.kana) };
+      this.keys.set(op.id, keys);
       const k = `${nameKey(op.name)}|${kanaKey(op.kana)}`;
       this.byName.set(k, [...(this.byName.get(k) ?? []), op.id]);
+      if (keys.address !== '') this.addresses.add(keys.address);
+      if (keys.household !== null) this.households.add(keys.household);
+      if (keys.family !== '') this.families.add(keys.family);
     }
+  }
+
+  /**
+   * false when opening this resident's record can never be a relation finding, whoever opens it
+   * (not in the directory; no operator with the same name and kana, household, address or family
+   * name). A reader that feeds only some records (the server's fast path) feeds every opening of a
+   * resident for whom this is true.
+   */
+  mayConcern(residentId: string): boolean {
+    const resident = this.env.context.residents.get(residentId);
+    return resident !== undefined && this.concerns(resident);
+  }
+
+  /** A necessary condition of relation() for some operator (cheap: no per-check allocation). */
+  private concerns(resident: AuditResident): boolean {
+    const rk = normalisedKeys(resident);
+    return (
+      (!rk.kanaEmpty && this.byName.has(rk.nameKana)) ||
+      this.households.has(resident.householdId) ||
+      (rk.address !== '' && this.addresses.has(rk.address)) ||
+      (rk.family !== '' && this.families.has(rk.family))
+    );
   }
 
   /** Normalised keys of the residents seen (names, kana and addresses are normalised once each). */
@@ -94,7 +125,7 @@ export class RelationsRule implements AuditRule {
     const { sink, context } = this.env;
     for (const residentId of a.residentIds) {
       const resident = context.residents.get(residentId);
-      if (!resident) continue;
+      if (!resident || !this.concerns(resident)) continue;
       const found = this.relation(me, resident, a.caseNumber);
       if (!found || !sink.enabled(found.rule)) continue;
       const who = operatorLabel(this.env.operators, opId);

@@ -5,8 +5,18 @@ import type { AuditConfig } from './config';
 
 const meaningful = (text: string): string => text.normalize('NFKC').replace(/[\s\p{P}\p{S}]/gu, '');
 
+/** Memo of noteKey and isVagueNote (pure functions of their input; bounded). */
+const MEMO_MAX = 200_000;
+const keyMemo = new Map<string, string>();
+
 export function noteKey(note: string): string {
-  return meaningful(note).toUpperCase();
+  let key = keyMemo.get(note);
+  if (key === undefined) {
+    if (keyMemo.size >= MEMO_MAX) keyMemo.clear();
+    key = meaningful(note).toUpperCase();
+    keyMemo.set(note, key);
+  }
+  return key;
 }
 
 const sortedWords = new WeakMap<readonly string[], string[]>();
@@ -21,8 +31,22 @@ function wordsOf(list: readonly string[]): string[] {
   return words;
 }
 
+const vagueMemo = new WeakMap<readonly string[], Map<string, boolean>>();
+
 export function isVagueNote(note: string | null, config: Pick<AuditConfig, 'minNoteChars' | 'minSpecificNoteChars' | 'genericNoteWords'>): boolean {
   if (note === null) return true;
+  let memo = vagueMemo.get(config.genericNoteWords);
+  if (!memo || memo.size >= MEMO_MAX) vagueMemo.set(config.genericNoteWords, (memo = new Map()));
+  const memoKey = `${config.minNoteChars}\u0000${config.minSpecificNoteChars}\u0000${note}`;
+  let vague = memo.get(memoKey);
+  if (vague === undefined) {
+    vague = vagueOf(note, config);
+    memo.set(memoKey, vague);
+  }
+  return vague;
+}
+
+function vagueOf(note: string, config: Pick<AuditConfig, 'minNoteChars' | 'minSpecificNoteChars' | 'genericNoteWords'>): boolean {
   const core = noteKey(note);
   const chars = [...core];
   if (chars.length < config.minNoteChars) return true;

@@ -94,6 +94,8 @@ interface FlagRow {
 
 export interface BuiltContext {
   context: AuditContext;
+  /** Every resident id of the directory when it is held whole in memory (else null: look residents up one by one). */
+  directoryIds(): Iterable<string> | null;
   /** Flags are judged at the time of the record being fed: set it before each push. */
   setTime(ms: number): void;
   flagCount: number;
@@ -193,8 +195,10 @@ export function findingsContext(db: ServerDb, window: { fromMs: number; toMs: nu
     integrityAlerts,
     asOf: toIso(asOf),
   };
+  const directory = directoryCache(db);
   return {
     context,
+    directoryIds: () => (directory.whole ? directory.residents.keys() : null),
     setTime: (ms) => {
       nowMs = ms;
     },

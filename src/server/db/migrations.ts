@@ -658,4 +658,36 @@ CREATE TRIGGER card_return_confirmations_delete_only_pruned BEFORE DELETE ON car
 CREATE INDEX log_index_records_by_outcome ON log_index_records (outcome, at_ms);
 `,
   },
+  {
+    id: 12,
+    name: 'log index for the findings: searches and views per operator and day, rows without a proven case number',
+    // The volume rule of the findings (issue 5, src/server/audit/findings-feed.ts) compares each
+    // operator's searches+views of a day with their earlier days: counted here per JST day (day =
+    // (at_ms + 9 h) / 1 day) as the index is written (store/log-index.ts insertIndexEntries adds, the
+    // pruning's deletePrunedIndexRows subtracts, clearLogIndex empties), instead of counting months of
+    // index rows on every check. A search counts when it succeeded (outcome 0), a view always; only
+    // records with an operator. Derived data like the rest of the index: filled here from the rows
+    // already indexed. And a partial index of the rows without a proven case number (the purpose
+    // rules' candidates), so the findings do not scan every access of the period for them.
+    sql: `
+CREATE TABLE log_index_lookup_days (
+  day INTEGER NOT NULL,
+  operator INTEGER NOT NULL,
+  lookups INTEGER NOT NULL CHECK (lookups >= 0),
+  PRIMARY KEY (day, operator)
+) STRICT, WITHOUT ROWID;
+INSERT INTO log_index_lookup_days (day, operator, lookups)
+  SELECT (at_ms + 32400000) / 86400000, operator, count(*) FROM log_index_records
+  WHERE operator IS NOT NULL AND (
+    type IN (SELECT id FROM log_index_terms WHERE kind = 'type' AND value = 'resident.viewed')
+    OR (type IN (SELECT id FROM log_index_terms WHERE kind = 'type' AND value = 'resident.search') AND outcome = 0))
+  GROUP BY 1, 2;
+
+-- The rows whose case number is not proven (none, or one that may be a placeholder such as 0000:
+-- fewer than two different letters or digits): what the purpose rules look at (findings-feed.ts
+-- UNPROVEN_SQL, which must stay this exact expression for the index to be used).
+CREATE INDEX log_index_records_unproven ON log_index_records (type, at_ms)
+  WHERE (case_number IS NOT 1 OR detail_text IS NULL OR NOT (substr(detail_text, 1, 1) GLOB '[0-9A-Za-z]' AND replace(detail_text, substr(detail_text, 1, 1), '') GLOB '*[0-9A-Za-z]*'));
+`,
+  },
 ];

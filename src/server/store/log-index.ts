@@ -33,6 +33,15 @@ export interface IndexProgress {
   indexedAt: number;
 }
 
+const JST_MS = 9 * 3_600_000;
+const DAY_MS = 86_400_000;
+/** A search that succeeded or a view (what the findings' volume rule counts; with an operator). */
+const LOOKUP_SQL =
+  "(type IN (SELECT id FROM log_index_terms WHERE kind = 'type' AND value = 'resident.viewed') OR (type IN (SELECT id FROM log_index_terms WHERE kind = 'type' AND value = 'resident.search') AND outcome = 0))";
+
+/** The JST day number of an instant, as log_index_lookup_days keys it. */
+export const lookupDayOf = (atMs: number): number => Math.floor((atMs + JST_MS) / DAY_MS);
+
 function prepare(db: ServerDb) {
   return {
     termId: db.prepare('SELECT id FROM log_index_terms WHERE kind = ? AND value = ?').pluck(),
@@ -48,6 +57,16 @@ function prepare(db: ServerDb) {
        ON CONFLICT (terminal_id) DO UPDATE SET indexed_seq = excluded.indexed_seq, pruned_seq = excluded.pruned_seq, indexed_at = excluded.indexed_at`,
     ),
     deletePruned: db.prepare('DELETE FROM log_index_records WHERE terminal = ? AND seq <= ?'),
+    addLookups: db.prepare(
+      'INSERT INTO log_index_lookup_days (day, operator, lookups) VALUES (?, ?, ?) ON CONFLICT (day, operator) DO UPDATE SET lookups = lookups + excluded.lookups',
+    ),
+    // The searches+views of the rows a pruning takes out, per day and operator (subtracted before the rows go).
+    prunedLookups: db.prepare(
+      `SELECT (at_ms + ${JST_MS}) / ${DAY_MS}, operator, count(*) FROM log_index_records
+       WHERE terminal = ? AND seq <= ? AND operator IS NOT NULL AND ${LOOKUP_SQL} GROUP BY 1, 2`,
+    ).raw(),
+    subtractLookups: db.prepare('UPDATE log_index_lookup_days SET lookups = lookups - ? WHERE day = ? AND operator = ?'),
+    deleteEmptyLookupDay: db.prepare('DELETE FROM log_index_lookup_days WHERE day = ? AND operator = ? AND lookups = 0'),
   };
 }
 
@@ -87,7 +106,13 @@ export function forgetTerms(db: ServerDb): void {
 /** Writes the index rows of records (in the caller's transaction). */
 export function insertIndexEntries(db: ServerDb, entries: readonly IndexEntry[]): void {
   const s = stmts(db);
+  // Searches (succeeded) and views per operator and JST day (log_index_lookup_days, migration 12).
+  const lookups = new Map<string, number>();
   for (const e of entries) {
+    if (e.operatorId !== null && (e.type === 'resident.viewed' || (e.type === 'resident.search' && e.outcome === 'success'))) {
+      const key = `${lookupDayOf(e.atMs)}:${termId(db, 'operator', e.operatorId)}`;
+      lookups.set(key, (lookups.get(key) ?? 0) + 1);
+    }
     const id = s.insertRecord.run(
       termId(db, 'terminal', e.terminalId),
       e.seq,
@@ -102,6 +127,10 @@ export function insertIndexEntries(db: ServerDb, entries: readonly IndexEntry[])
       e.residentIds.length === 0 ? null : e.residentIds.join(','),
     ).lastInsertRowid;
     for (const residentId of e.residentIds) s.insertResident.run(residentId, e.atMs, id);
+  }
+  for (const [key, n] of lookups) {
+    const [day, operator] = key.split(':').map(Number) as [number, number];
+    s.addLookups.run(day, operator, n);
   }
 }
 
@@ -123,11 +152,17 @@ export function setIndexProgress(db: ServerDb, progress: IndexProgress): void {
  */
 export function deletePrunedIndexRows(db: ServerDb, terminalId: string, toSeq: number): number {
   const terminal = findTermId(db, 'terminal', terminalId);
-  return terminal === undefined ? 0 : stmts(db).deletePruned.run(terminal, toSeq).changes;
+  if (terminal === undefined) return 0;
+  const s = stmts(db);
+  for (const [day, operator, n] of s.prunedLookups.all(terminal, toSeq) as [number, number, number][]) {
+    s.subtractLookups.run(n, day, operator);
+    s.deleteEmptyLookupDay.run(day, operator);
+  }
+  return s.deletePruned.run(terminal, toSeq).changes;
 }
 
 /** Empties the whole index (a rebuild follows). */
 export function clearLogIndex(db: ServerDb): void {
-  db.exec('DELETE FROM log_index_residents; DELETE FROM log_index_records; DELETE FROM log_index_progress; DELETE FROM log_index_terms;');
+  db.exec('DELETE FROM log_index_residents; DELETE FROM log_index_records; DELETE FROM log_index_lookup_days; DELETE FROM log_index_progress; DELETE FROM log_index_terms;');
   forgetTerms(db);
 }
