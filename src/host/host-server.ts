@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { dispatch, type TerminalApi, type TerminalSnapshot } from '../shared/contract';
-import { parseClientMessage, type ServerMessage } from '../shared/ws-protocol';
+import { parseClientMessage, parseTextPayloadMessage, serverMessageJson, type ServerMessage } from '../shared/ws-protocol';
 import { MAX_BATCH_BYTES } from '../shared/log-api';
 
 export interface SnapshotSource extends TerminalApi {
@@ -99,14 +99,15 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   function attach(ws: WebSocket): void {
     const send = (message: ServerMessage) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+      if (ws.readyState === ws.OPEN) ws.send(serverMessageJson(message));
     };
     const onSnapshot = (snapshot: TerminalSnapshot) => send({ type: 'event', event: 'snapshot', data: snapshot });
     options.service.on('snapshot', onSnapshot);
     ws.on('close', () => options.service.off('snapshot', onSnapshot));
     ws.on('error', () => ws.close());
-    ws.on('message', async (raw) => {
-      const message = parseClientMessage(raw.toString());
+    ws.on('message', async (raw, isBinary) => {
+      // A binary message is a call with one large text payload (a log batch): parseTextPayloadMessage.
+      const message = isBinary ? parseTextPayloadMessage(Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw)) : parseClientMessage(raw.toString());
       if (!message) {
         send({ type: 'error', message: '要求の形式が正しくありません。' });
         return;

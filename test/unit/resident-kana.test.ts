@@ -69,6 +69,20 @@ describe('normalizeKana', () => {
     }
   });
 
+  it('katakana and spaces as a directory holds them (the fast path) give the key every step would give', () => {
+    // A trailing ー sends the same text down the full path (ー is dropped there): both keys must agree.
+    const alphabet = [...Array.from({ length: 0x30f6 - 0x30a1 + 1 }, (_, i) => String.fromCharCode(0x30a1 + i)), '\u3000', ' '];
+    for (const ch of alphabet) expect(normalizeKana(ch)).toBe(normalizeKana(`${ch}ー`));
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let n = 0; n < 2000; n++) {
+      const text = Array.from({ length: 1 + Math.floor(next() * 12) }, () => alphabet[Math.floor(next() * alphabet.length)]!).join('');
+      expect(normalizeKana(text)).toBe(normalizeKana(`${text}ー`));
+    }
+    expect(normalizeKana('ヤマダ\u3000タロウ')).toBe('ヤマダタロウ');
+    expect(normalizeKana('キャノン')).toBe('キヤノン');
+  });
+
   it('keeps names apart that differ in more than the folded details', () => {
     expect(normalizeKana('さとう')).not.toBe(normalizeKana('さいとう'));
     expect(normalizeKana('ヴ')).not.toBe(normalizeKana('ブ'));

@@ -23,6 +23,10 @@ const FOLD: ReadonlyMap<string, string> = new Map([
 
 // Built from the table so the two cannot drift apart; `u` because the class holds ㇰ…ㇿ.
 const FOLDABLE = new RegExp(`[${[...FOLD.keys()].join('')}]`, 'gu');
+const HAS_FOLDABLE = new RegExp(`[${[...FOLD.keys()].join('')}]`, 'u');
+/** Key katakana (ア…ヶ) and spaces only: normalizeKana's fast path (when none of them is foldable). */
+const PLAIN_KEY_TEXT = /^[\u30a1-\u30f6\u3000 ]*$/u;
+const SPACES = /[\u3000 ]/gu;
 /** Everything but ア…ヶ (U+30A1–U+30F6), the only characters a key is made of. */
 const NOT_KEY = /[^\u30a1-\u30f6]/gu;
 const isKeyKatakana = (ch: string): boolean => ch >= '\u30a1' && ch <= '\u30f6';
@@ -64,6 +68,9 @@ function expandIterationMarks(text: string): string {
  * The result contains only ア…ン and ヴ (U+30A1–U+30F6 less the small kana); it may be empty.
  */
 export function normalizeKana(input: string): string {
+  // What a directory holds (full-width katakana, no small kana, spaces between the names) is its own
+  // key once the spaces are gone: every step below leaves such text as it is.
+  if (PLAIN_KEY_TEXT.test(input) && !HAS_FOLDABLE.test(input)) return input.replace(SPACES, '');
   // NFKC turns ｶﾞ into ガ, but a stand-alone ゛ into a space + U+3099: strip the space, then
   // compose once more (NFC) so that カ゛ and か゛ become ガ as well. Each step is a single regex
   // pass: a replica computes this key for every resident it loads.

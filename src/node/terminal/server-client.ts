@@ -22,6 +22,7 @@ import { LOG_BACKLOG_HEADER, LOG_BACKLOG_OLDEST_HEADER, logBatchBodyJson, LogBat
 import type { LogRecord } from '../../domain/log/log-record';
 import { OPERATOR_HEADER, RESIDENT_CHANGES_PATH, parseResidentChangesResponse, type ResidentChangesResponse } from '../../shared/resident-api';
 import { ADMIN_SESSION_HEADER } from '../../shared/admin-session';
+import { rememberJsonText } from '../../shared/json-text';
 
 /** The server could not be reached or answered nonsense: retry later. */
 export class ServerUnavailableError extends Error {
@@ -97,8 +98,9 @@ export function createServerClient(credential: TerminalCredential, options: { ti
     const length = Number(response.headers.get('content-length') ?? 0);
     if (length > MAX_RESPONSE_BYTES) throw new ServerUnavailableError('サーバーの応答が大きすぎます。');
     let json: unknown;
+    let text: string;
     try {
-      const text = await response.text();
+      text = await response.text();
       if (text.length > MAX_RESPONSE_BYTES) throw new Error('too large');
       json = JSON.parse(text);
     } catch {
@@ -113,6 +115,9 @@ export function createServerClient(credential: TerminalCredential, options: { ti
     if (!response.ok) throw new ServerUnavailableError(`サーバーでエラーが発生しました (HTTP ${response.status})`);
     const parsed = schema.safeParse(json);
     if (!parsed.success) throw new ServerUnavailableError('サーバーの応答の形式が正しくありません。');
+    // Accepted as it is (the check returned the parsed value itself, not a copy it made): the text
+    // may travel on instead of the value serialised again (json-text.ts).
+    if (parsed.data === json && typeof json === 'object' && json !== null) rememberJsonText(json, text);
     return parsed.data;
   }
 

@@ -5,7 +5,7 @@ import type { SearchCriteria } from '../../../src/domain/resident/search-query';
 import { ReplicaCrypto } from '../../../src/renderer/src/replica/replica-crypto';
 import { ReplicaDb } from '../../../src/renderer/src/replica/replica-db';
 import { ReplicaIndex } from '../../../src/renderer/src/replica/replica-index';
-import { searchReplica } from '../../../src/renderer/src/replica/replica-search';
+import { readAheadReplica, OpenedChunkCache, searchReplica } from '../../../src/renderer/src/replica/replica-search';
 import { syncReplica } from '../../../src/renderer/src/replica/replica-sync';
 
 let db: ReplicaDb | null = null;
@@ -13,12 +13,15 @@ let index: ReplicaIndex | null = null;
 let sealer: ReplicaCrypto | null = null;
 let directory: { epoch: string; residents: Resident[] } = { epoch: 'e1', residents: [] };
 let fetches = 0;
+/** The chunks read and opened ahead (as ResidentStore keeps them while criteria are typed); every search looks there first. */
+let cache = new OpenedChunkCache();
 
 const api = {
   async open(name: string, key: string) {
     db?.close();
     db = new ReplicaDb(name);
     index = ReplicaIndex.fromBlocks(await db.keys.toArray());
+    cache = new OpenedChunkCache();
     sealer = await ReplicaCrypto.fromBase64(key);
     return index.size;
   },
@@ -47,8 +50,13 @@ const api = {
     );
     return { kind: result.kind, received: result.received, size: index!.size, fetches };
   },
+  /** Reads ahead the chunks a search would open first; how many chunks the cache then holds. */
+  async readAhead(criteria: SearchCriteria, limit: number) {
+    await readAheadReplica(db!, index!, sealer!, criteria, cache, limit);
+    return cache.size;
+  },
   async search(criteria: SearchCriteria, limit: number) {
-    const hits = await searchReplica(db!, index!, sealer!, criteria, limit);
+    const hits = await searchReplica(db!, index!, sealer!, criteria, limit, cache);
     return { ids: hits.residents.map((r) => r.id), truncated: hits.truncated, residents: hits.residents };
   },
   /** What is at rest: the key blocks' text and each chunk's bytes as Latin-1 and as UTF-8. */
@@ -62,8 +70,9 @@ const api = {
       version: db!.verno,
     };
   },
-  /** Flips one byte of every chunk. */
+  /** Flips one byte of every chunk (behind the app's back: what it read before is forgotten, as after a restart). */
   async tamper() {
+    cache.clear();
     const chunks = await db!.chunks.toArray();
     for (const c of chunks) c.sealed[40] = c.sealed[40]! ^ 1;
     await db!.chunks.bulkPut(chunks);

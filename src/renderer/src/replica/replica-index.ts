@@ -33,8 +33,16 @@ const REINSERT_LIMIT = 256;
 // Kana keys are made only of U+30A1–U+30F6 (normalizeKana): held in memory shifted down to U+0021–U+0076,
 // in the same order, so that V8 keeps them in one byte per character instead of two.
 const KANA_SHIFT = 0x3080;
-const SHIFTED_KANA = /[\u30a1-\u30f6]/gu;
-const shiftKana = (key: string): string => key.replace(SHIFTED_KANA, (c) => String.fromCharCode(c.charCodeAt(0) - KANA_SHIFT));
+const shiftCodes: number[] = [];
+/** Each U+30A1–U+30F6 moved down by KANA_SHIFT, anything else as it is (a loop: a regex with a callback per character cost more than the rest of indexing a resident). */
+function shiftKana(key: string): string {
+  shiftCodes.length = key.length;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    shiftCodes[i] = c >= 0x30a1 && c <= 0x30f6 ? c - KANA_SHIFT : c;
+  }
+  return String.fromCharCode.apply(null, shiftCodes);
+}
 
 const birthNumber = (iso: string): number => Number(iso.slice(0, 4)) * 10000 + Number(iso.slice(5, 7)) * 100 + Number(iso.slice(8, 10));
 
@@ -139,7 +147,15 @@ function grow<T extends Uint32Array | Int32Array | Uint8Array>(array: T, make: (
   return grown;
 }
 
+let stamps = 0;
+
 export class ReplicaIndex {
+  /**
+   * Changes whenever a stored chunk may hold other bytes than before (a record rewritten in place, the
+   * replica cleared) — and differs between two indexes: what was read from the chunks under another
+   * stamp (SealedChunkCache, replica-search.ts) is not used.
+   */
+  chunkStamp = ++stamps;
   private ids: string[] = [];
   private kana: string[] = [];
   private name: string[] = [];
@@ -183,6 +199,7 @@ export class ReplicaIndex {
 
   /** Empties the index (the replica was cleared). */
   clear(): void {
+    this.chunkStamp = ++stamps;
     this.ids = [];
     this.kana = [];
     this.name = [];
@@ -260,6 +277,7 @@ export class ReplicaIndex {
   update(keys: IndexKeys): void {
     const o = this.ordinalOf.get(keys.id);
     if (o === undefined) throw new Error('no such resident in the replica');
+    this.chunkStamp = ++stamps;
     if (!this.resort && !this.unsorted.includes(o)) {
       if (this.changed >= REINSERT_LIMIT) this.resort = true;
       else {

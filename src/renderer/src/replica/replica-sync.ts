@@ -100,7 +100,7 @@ function sealChunk(sealer: ReplicaCrypto, chunk: number, records: readonly strin
 }
 
 /** Pages asked for ahead of the pages being stored, at most this many waiting. */
-const PAGES_AHEAD = 3;
+const PAGES_AHEAD = 8;
 
 /**
  * The feed, asked for ahead: the next page is asked for as soon as one arrives (its `next` is the
@@ -216,11 +216,34 @@ async function prepareBatch(db: ReplicaDb, index: ReplicaIndex, sealer: ReplicaC
   return { write: { chunks: await Promise.all(chunks), blocks, state }, apply: () => changes.forEach((change) => change()) };
 }
 
+/**
+ * One read-write transaction (relaxed durability: the replica can be loaded again) straight on
+ * Dexie's IndexedDB connection: the transaction is made synchronously, here, and the thousands of
+ * puts of a batch skip Dexie's promise layer. Resolves when it has committed; a failed put aborts it.
+ */
 function writeBatch(db: ReplicaDb, write: BatchWrite): Promise<void> {
-  return db.transaction('rw', db.chunks, db.keys, db.state, async () => {
-    if (write.chunks.length > 0) await db.chunks.bulkPut(write.chunks);
-    if (write.blocks.length > 0) await db.keys.bulkPut(write.blocks);
-    await db.state.put(write.state);
+  return new Promise((resolve, reject) => {
+    let tx: IDBTransaction;
+    try {
+      if (!db.isOpen()) throw new Error('the replica database is closed');
+      tx = db.backendDB().transaction(['chunks', 'keys', 'state'], 'readwrite', { durability: 'relaxed' });
+    } catch (error) {
+      reject(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(tx.error ?? new Error('the replica write was aborted'));
+    try {
+      const chunks = tx.objectStore('chunks');
+      for (const row of write.chunks) chunks.put(row);
+      const keys = tx.objectStore('keys');
+      for (const row of write.blocks) keys.put(row);
+      tx.objectStore('state').put(write.state);
+    } catch (error) {
+      // A put refused at once (nothing of the batch may stay): abort, which rejects through onabort.
+      tx.abort();
+      reject(error instanceof Error ? error : new Error(String(error)));
+    }
   });
 }
 
@@ -283,7 +306,7 @@ export async function syncReplica(
         writeFailed = error ?? new Error('write failed');
       },
     );
-    // Its transaction is made in the next microtask, before any search can start: into the index now.
+    // Its transaction is made (writeBatch makes it synchronously) before any search can start: into the index now.
     prepared.apply();
     // The search orders follow each batch (a search during a long load stays fast; the last merge is small).
     if (gathered.size > 0) index.sort();

@@ -20,6 +20,13 @@ const FIELDS: { key: keyof SearchInput; label: string; placeholder: string; wide
   { key: 'address', label: '住所（他の条件と併せて）', placeholder: '組山町本郷 1-2', wide: true },
 ];
 
+/** The fields filled in, as the search takes them. */
+function typedInput(form: Required<SearchInput>): SearchInput {
+  const input: SearchInput = {};
+  for (const { key } of FIELDS) if (form[key].trim() !== '') input[key] = form[key];
+  return input;
+}
+
 export const ResidentSearch = observer(function ResidentSearch() {
   const { residents } = useStores();
   const [form, setForm] = useState<Required<SearchInput>>(EMPTY);
@@ -48,9 +55,7 @@ export const ResidentSearch = observer(function ResidentSearch() {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const input: SearchInput = {};
-    for (const { key } of FIELDS) if (form[key].trim() !== '') input[key] = form[key];
-    void residents.search(input);
+    void residents.search(typedInput(form));
   };
 
   return (
@@ -95,7 +100,12 @@ export const ResidentSearch = observer(function ResidentSearch() {
                   spellCheck={false}
                   data-testid={`search-${f.key}`}
                   aria-invalid={residents.searchErrors[f.key] ? true : undefined}
-                  onChange={(e) => setForm({ ...form, [f.key]: e.target.value })}
+                  onChange={(e) => {
+                    const next = { ...form, [f.key]: e.target.value };
+                    setForm(next);
+                    // The chunks this search would open are read and opened while the operator types (ResidentStore.readAhead).
+                    void residents.readAhead(typedInput(next));
+                  }}
                 />
                 {residents.searchErrors[f.key] && (
                   <em className="field-error" data-testid={`search-error-${f.key}`}>
