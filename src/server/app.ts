@@ -3,8 +3,10 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import packageJson from '../../package.json' with { type: 'json' };
+import { join } from 'node:path';
 import { systemClock, type Clock } from './clock';
-import { openServerDb, type ServerDb } from './db/open';
+import { DB_FILE_NAME, openServerDb, type ServerDb } from './db/open';
+import { startWalCheckpointer, type WalCheckpointer } from './db/wal-checkpointer';
 import { installErrorHandlers } from './http/errors';
 import { DEFAULT_HOST, isLoopbackHost, LOOPBACK_HOSTS, serverUrl } from './loopback';
 import { PASSWORD_EXPIRY_DAYS_DEFAULT } from '../domain/password';
@@ -57,6 +59,8 @@ export interface ServerApp {
   app: FastifyInstance;
   db: ServerDb;
   log: ServerLog;
+  /** The WAL checkpoint worker (null when it could not start: SQLite then checkpoints on commit). */
+  walCheckpointer: WalCheckpointer | null;
   /** Closes the HTTP server (if listening) and then the database. */
   close(): Promise<void>;
 }
@@ -90,8 +94,19 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
   });
   let dbClosed = false;
   const timers: NodeJS.Timeout[] = [];
-  const closeDb = (): void => {
+  // WAL checkpoints in a worker thread, off the request path (db/wal-checkpointer.ts).
+  let walCheckpointer: WalCheckpointer | null = null;
+  try {
+    walCheckpointer = startWalCheckpointer(db, join(options.dataDir, DB_FILE_NAME), (error) => {
+      app.log.error({ err: error }, 'WAL checkpoint');
+      process.emitWarning(`中央サーバー: WAL のチェックポイントに失敗しました: ${error.message}`);
+    });
+  } catch (error) {
+    process.emitWarning(`中央サーバー: WAL のチェックポイント用スレッドを起動できません (SQLite が自動で行います): ${(error as Error).message}`);
+  }
+  const closeDb = async (): Promise<void> => {
     for (const timer of timers) clearInterval(timer);
+    await walCheckpointer?.close();
     if (!dbClosed) {
       dbClosed = true;
       db.close();
@@ -171,17 +186,17 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
         },
       },
     });
-    const context = { db, clock, policy };
+    const context = { db, clock, policy, ...(walCheckpointer ? { logStored: walCheckpointer.poke } : {}) };
     registerPublicRoutes(app, context);
     await registerTerminalRoutes(app, context);
     await registerAdminRoutes(app, context);
     await app.ready();
   } catch (error) {
     await app.close().catch(() => undefined);
-    closeDb();
+    await closeDb();
     throw error;
   }
-  return { app, db, log, close: () => app.close() };
+  return { app, db, log, walCheckpointer, close: () => app.close() };
 }
 
 /**

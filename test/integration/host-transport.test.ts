@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { startHost, type RunningHost, type SnapshotSource } from '../../src/host/host-server';
 import type { CommandResult, LogSyncResult, ReplicaKeyResult, ResidentFeedResult, TerminalSnapshot } from '../../src/shared/contract';
 import { MAX_BATCH_BYTES } from '../../src/shared/log-api';
+import { encodeTextPayloadMessage } from '../../src/shared/ws-protocol';
 import type { AdminCallResult, AdminOpenResult } from '../../src/shared/admin-routes';
 
 /** A recording implementation of the contract: the transport, not the service, is under test. */
@@ -154,6 +155,29 @@ describe('second host transport', () => {
       expect(messages).toContainEqual({ type: 'result', id, result: { ok: false, message: '要求の形式が正しくありません。' } });
     }
     expect(service.calls).toEqual([{ method: 'pushLogBatch', input: { records: [record] } }]);
+    ws.close();
+  });
+
+  it('carries a log batch sent as a binary message (head, line feed, the records\' JSON text) through the same checks', async () => {
+    const { ws, messages } = await connect();
+    const recordsJson = `[{"hash":"${'a'.repeat(64)}","detail":{"purpose":"転入届の受付に伴う世帯の確認"}}]`;
+    ws.send(encodeTextPayloadMessage(1, 'pushLogBatch', recordsJson));
+    // Not one JSON array of record objects: refused by the contract's check, as a text message would be.
+    ws.send(encodeTextPayloadMessage(2, 'pushLogBatch', '[],"batchId":"chosen","records":[]'));
+    const utf8 = (text: string) => new TextEncoder().encode(text);
+    const join = (...parts: Uint8Array[]) => Buffer.concat(parts.map((part) => Buffer.from(part)));
+    // Malformed binary messages: another method, no line feed, extra head fields, a non-integer id, invalid UTF-8.
+    ws.send(join(utf8('{"id":3,"method":"submitPassword"}\n'), utf8('pw')));
+    ws.send(utf8('{"id":4,"method":"pushLogBatch"}'));
+    ws.send(join(utf8('{"id":5,"method":"pushLogBatch","payload":{}}\n'), utf8('[{}]')));
+    ws.send(join(utf8('{"id":"6","method":"pushLogBatch"}\n'), utf8('[{}]')));
+    ws.send(join(utf8('{"id":7,"method":"pushLogBatch"}\n'), utf8('[{"a":"'), new Uint8Array([0xc3, 0x28]), utf8('"}]')));
+    await until(() => (messages.filter((m) => (m as { type: string }).type !== 'event').length >= 7 ? true : undefined));
+    const answers = messages.filter((m) => (m as { type: string }).type !== 'event');
+    expect(answers).toContainEqual({ type: 'result', id: 1, result: { ok: true, ackSeq: 0, ackHash: '0'.repeat(64) } });
+    expect(answers).toContainEqual({ type: 'result', id: 2, result: { ok: false, message: '要求の形式が正しくありません。' } });
+    expect(answers.filter((m) => (m as { type: string }).type === 'error')).toHaveLength(5);
+    expect(service.calls).toEqual([{ method: 'pushLogBatch', input: { recordsJson } }]);
     ws.close();
   });
 

@@ -171,6 +171,63 @@ describe('syncPass', () => {
     expect(trace.filter((t) => t.startsWith('push'))).toEqual([]);
   });
 
+  it('writes each checkpoint while the next batch travels, and ends the pass only once the last one is written', async () => {
+    const { trace, source, server } = setup(250);
+    // An IndexedDB-like checkpoint write: it completes later, on its own.
+    const acknowledge = source.acknowledge.bind(source);
+    let writing = 0;
+    let overlapped = 0;
+    source.acknowledge = async (ack) => {
+      expect(ack.ackSeq).toBeLessThanOrEqual(server.head().ackSeq);
+      expect(writing, 'one checkpoint write at a time, in order').toBe(0);
+      writing++;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      writing--;
+      trace.push(`written ${ack.ackSeq}`);
+      return acknowledge(ack);
+    };
+    server.onPush = (batch) => {
+      if (writing > 0) overlapped++;
+      // Still one batch in flight: each push starts after everything the server has acknowledged.
+      expect(batch[0]!.seq).toBe(server.head().ackSeq + 1);
+    };
+    const result = await syncPass(server, source, { batchSize: 100 });
+    expect(result).toEqual({ kind: 'done', delivered: 250, ackSeq: 250 });
+    expect(source.checkpoint).toEqual({ ackSeq: 250, ackHash: source.records[249]!.hash });
+    expect(overlapped).toBe(2);
+    expect(trace.filter((t) => t.startsWith('written') || t.startsWith('push'))).toEqual(['written 0', 'push 1-100', 'push 101-200', 'written 100', 'push 201-250', 'written 200', 'written 250']);
+  });
+
+  it('a checkpoint write that finds another history is a refusal; one that fails otherwise leaves the checkpoint behind, and the next pass resends nothing twice', async () => {
+    const { source, server } = setup(300);
+    server.onPush = null;
+    const acknowledge = source.acknowledge.bind(source);
+    source.acknowledge = async (ack) => {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      if (ack.ackSeq === 100) throw new LogIntegrityError('the hash differs (another tab rewrote it)');
+      return acknowledge(ack);
+    };
+    const refused = await syncPass(server, source, { batchSize: 100 });
+    expect(refused).toMatchObject({ kind: 'refused', code: 'diverged' });
+    // The batch after it may have travelled meanwhile, but nothing was acknowledged past the failed write.
+    expect(source.checkpoint?.ackSeq).toBe(0);
+    expect(server.pushes.length).toBeLessThanOrEqual(2);
+
+    source.acknowledge = async (ack) => {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      if (ack.ackSeq === 300) throw new Error('QuotaExceededError');
+      return acknowledge(ack);
+    };
+    // The cursor (200: the first pass's pushes were stored) is acknowledged, 201–300 sent, its write fails.
+    await expect(syncPass(server, source, { batchSize: 100 })).rejects.toThrow('QuotaExceededError');
+    expect(server.head().ackSeq).toBe(300);
+    expect(source.checkpoint?.ackSeq).toBe(200);
+    source.acknowledge = acknowledge;
+    expect(await syncPass(server, source, { batchSize: 100 })).toMatchObject({ kind: 'done', ackSeq: 300 });
+    expect(server.stored).toEqual(source.records);
+    expect(source.checkpoint).toEqual({ ackSeq: 300, ackHash: source.records[299]!.hash });
+  });
+
   it('resumes from the cursor after an interruption mid-pass, also when the lost answer was stored', async () => {
     const { source, server } = setup(500);
     // Third batch: the server is unreachable.

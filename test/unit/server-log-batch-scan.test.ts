@@ -207,4 +207,27 @@ describe('the fast reading of log batches', () => {
     }
     expect(accepted).toBeGreaterThan(100);
   });
+
+  it('checks a non-ASCII detail text again unless it is byte for byte one already accepted in the batch', () => {
+    // Record 2's text is made the same length as record 1's, then re-hashed over its bytes as they lie
+    // (so that only the text check decides): 'éa' (c3 a9 61) accepted, then the same bytes (accepted by
+    // memory), then 'e' + U+0301 (not NFC) and invalid UTF-8 of that length (declined).
+    const build = (second: Buffer): Buffer => {
+      const one = sealRecord({ terminalId: TERMINAL, seq: 1, prevHash: GENESIS_HASH, at: '2026-04-06T00:30:00.000Z', clockOffsetMs: 0, type: 'a', outcome: 'info', operatorId: null, cardKeyId: null, detail: { p: 'éa' } }, sha256);
+      const two = sealRecord({ ...one, seq: 2, prevHash: one.hash, detail: { p: 'xyz' } }, sha256);
+      const body = wireBody([one, two]);
+      const at = body.lastIndexOf(Buffer.from('"p":"xyz"')) + 5;
+      second.copy(body, at);
+      // Record 2's canonical encoding is '{' + what follows its hash, up to the closing ']}'.
+      const hashAt = body.lastIndexOf(Buffer.from('{"hash":"')) + 9;
+      const encoding = Buffer.concat([Buffer.from('{'), body.subarray(hashAt + 66, body.length - 2)]);
+      body.write(sha256(encoding), hashAt, 'latin1');
+      return body;
+    };
+    expect(scanLogBatch(build(Buffer.from('éa')), TERMINAL)).not.toBeNull();
+    expect(scanLogBatch(build(Buffer.from('e\u0301')), TERMINAL)).toBeNull();
+    expect(scanLogBatch(build(Buffer.from([0xc3, 0x28, 0x61])), TERMINAL)).toBeNull();
+    expect(scanLogBatch(build(Buffer.from([0xc3, 0xa9, 0x62])), TERMINAL)).not.toBeNull();
+    for (const second of [Buffer.from('éa'), Buffer.from('e\u0301'), Buffer.from([0xc3, 0x28, 0x61])]) compareReadings(build(second));
+  });
 });

@@ -7,4 +7,6 @@ export interface RouteContext {
   db: ServerDb;
   clock: Clock;
   policy: ServerPolicy;
+  /** Called after a log batch was stored (the WAL grew): asks for a checkpoint off the request path (db/wal-checkpointer.ts). */
+  logStored?: () => void;
 }

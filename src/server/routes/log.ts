@@ -15,7 +15,7 @@ import { errorResponses, SCHEMAS, TERMINAL_SECURITY } from './schemas';
 /** Request body limit of POST /log-batches (the other routes keep the server's 1 MiB). */
 export const LOG_BATCH_BODY_LIMIT = MAX_BATCH_BYTES;
 
-export async function registerLogRoutes(scope: FastifyInstance, { db, clock }: RouteContext): Promise<void> {
+export async function registerLogRoutes(scope: FastifyInstance, { db, clock, logStored }: RouteContext): Promise<void> {
   // Its own scope: this route reads its body with its own parser (src/server/http/log-batch-body.ts):
   // first the fast reading of the form terminals send (src/server/services/log-batch-scan.ts: a batch
   // it returns is checked, chained and hashed already), else JSON and the check below.
@@ -50,6 +50,7 @@ export async function registerLogRoutes(scope: FastifyInstance, { db, clock }: R
         const context = { terminalId: terminal.id, now: clock.now() };
         const body = request.body;
         const answer = body instanceof ScannedLogBatch ? ingestBatch(db, context, body) : ingestLogBatch(db, context, body as LogBatchRequest);
+        if (answer.status === 200) logStored?.();
         return (reply as FastifyReply).code(answer.status).send(answer.body);
       },
     });

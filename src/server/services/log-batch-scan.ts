@@ -141,6 +141,26 @@ function utf8Text(b: Buffer, from: number, to: number, max: number): string | nu
   return points <= max ? text : null;
 }
 
+/** How many accepted detail texts scan remembers (from, to pairs). */
+const TEXT_MEMO = 16;
+
+/**
+ * Whether b[from..to) is byte for byte one of the texts remembered in `texts` (from, to pairs of
+ * earlier strings of this body that passed utf8Text with the detail limit): the same bytes decode to
+ * the same text, so it passes too.
+ */
+function seenText(b: Uint8Array, texts: Int32Array, from: number, to: number): boolean {
+  const length = to - from;
+  for (let k = 0; k < texts.length; k += 2) {
+    const at = texts[k]!;
+    if (at < 0 || texts[k + 1]! - at !== length) continue;
+    let i = 0;
+    while (i < length && b[at + i] === b[from + i]) i++;
+    if (i === length) return true;
+  }
+  return false;
+}
+
 /** Where the last integerAt ended. */
 let integerEnd = 0;
 
@@ -301,6 +321,9 @@ function scan(b: Buffer, terminalId: string, braces: number[], recordEnds: numbe
   const operatorIds: (string | null)[] = [];
   const flags = new Uint8Array(1);
   const memo = { date: '', dayMs: 0 };
+  // Where the last non-ASCII detail texts that passed utf8Text lie (from, to pairs; -1: none).
+  const texts = new Int32Array(TEXT_MEMO).fill(-1);
+  let textsNext = 0;
   let firstPrevHash = GENESIS_HASH;
   let previousHashAt = -1;
   let lastOperator: { from: number; to: number; value: string } | null = null;
@@ -355,7 +378,15 @@ function scan(b: Buffer, terminalId: string, braces: number[], recordEnds: numbe
         if (c === QUOTE) {
           const end = plainEnd(b, p + 1, LIMIT.detailStringMax * 4, flags);
           if (end < 0) return null;
-          if (flags[0] !== 0 ? utf8Text(b, p + 1, end, LIMIT.detailStringMax) === null : end - p - 1 > LIMIT.detailStringMax) return null;
+          if (flags[0] === 0) {
+            if (end - p - 1 > LIMIT.detailStringMax) return null;
+          } else if (!seenText(b, texts, p + 1, end)) {
+            // Non-ASCII: decoded and checked once per distinct text of the batch (purposes repeat).
+            if (utf8Text(b, p + 1, end, LIMIT.detailStringMax) === null) return null;
+            texts[textsNext] = p + 1;
+            texts[textsNext + 1] = end;
+            textsNext = (textsNext + 2) % TEXT_MEMO;
+          }
           p = end + 1;
         } else if (has(b, p, NULL)) p += 4;
         else if (has(b, p, TRUE)) p += 4;
@@ -442,7 +473,8 @@ function scan(b: Buffer, terminalId: string, braces: number[], recordEnds: numbe
     braces.push(brace);
     recordEnds.push(p);
     b[brace] = BRACE_OPEN;
-    if (hash('sha256', b.subarray(brace, p), 'hex') !== claimed) return null;
+    // A plain Uint8Array view: cheaper to make than Buffer.subarray's Buffer.
+    if (hash('sha256', new Uint8Array(b.buffer, b.byteOffset + brace, p - brace), 'hex') !== claimed) return null;
     seqs.push(seq);
     hashes.push(claimed);
     atMs.push(atTime);

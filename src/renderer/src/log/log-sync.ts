@@ -1,7 +1,7 @@
 // Delivers the local log to the central server (issue 3, item 3), following the resume procedure
 // of docs/log-protocol.md: read the server's cursor, check it against the local chain, send the
 // records after it in order, one batch in flight, and advance the local checkpoint only after the
-// server's acknowledgement. Idempotent: whatever interrupts a pass, the next one starts again from
+// server's acknowledgement (written while the next batch travels). Idempotent: whatever interrupts a pass, the next one starts again from
 // the cursor, and resending a stored batch changes nothing on the server.
 //
 // LogSyncer schedules passes: on request (start, reconnect, sign-out, 17:15), on a timer, and after
@@ -112,21 +112,54 @@ export async function syncPass(api: LogSyncApi, source: LogSyncSource, options: 
     }
     let next: Promise<PreparedBatch> = prepare(api, source, ackSeq, batchSize);
     let gap = false;
+    // The local checkpoint of the batch before, being written while this one travels (see below).
+    let checkpointing: Promise<void> | null = null;
+    /** Waits for that write; a refusal when it found the server's history differs, else null. */
+    const settle = async (): Promise<SyncPassResult | null> => {
+      const writing = checkpointing;
+      checkpointing = null;
+      if (!writing) return null;
+      try {
+        await writing;
+        return null;
+      } catch (error) {
+        if (error instanceof LogIntegrityError) return { kind: 'refused', delivered, code: 'diverged', message: DIVERGED };
+        throw error;
+      }
+    };
     for (;;) {
       let batch: LogRecord[];
       let encoded: string | undefined;
       try {
         ({ records: batch, encoded } = await next);
       } catch (error) {
+        const settled = await settle();
+        if (settled) return settled;
         if (error instanceof LogIntegrityError) return { kind: 'refused', delivered, code: 'local-records-missing', message: `${DIVERGED} (${error.message})` };
         throw error;
       }
-      if (batch.length === 0) return { kind: 'done', delivered, ackSeq };
+      if (batch.length === 0) return (await settle()) ?? { kind: 'done', delivered, ackSeq };
       const last = batch[batch.length - 1]!;
       // Read (and encode) the following batch while this one travels (reads never change what is sent).
       next = prepare(api, source, last.seq, batchSize);
       next.catch(() => undefined);
       const answer = normalise(await (encoded === undefined ? api.pushLogBatch(batch) : api.pushLogBatch(batch, encoded)));
+      const settled = await settle();
+      if (settled) return settled;
+      if (answer.ok && answer.ackSeq === last.seq && answer.ackHash === last.hash) {
+        // Acknowledged exactly as sent (this terminal's own record, its hash compared here): the next
+        // batch goes at once and the checkpoint is written while it travels. It is still advanced only
+        // after this acknowledgement; acknowledge() checks it against the store as always, and its
+        // outcome is awaited before the next acknowledgement and before the pass ends. Should the
+        // write fail, the checkpoint stays behind and the next pass resends from the server's cursor.
+        const before = ackSeq;
+        ackSeq = answer.ackSeq;
+        checkpointing = source.acknowledge({ ackSeq: answer.ackSeq, ackHash: answer.ackHash }).then((stored) => {
+          delivered += Math.max(0, stored.ackSeq - before);
+        });
+        checkpointing.catch(() => undefined);
+        continue;
+      }
       if (answer.ok) {
         try {
           const stored = await source.acknowledge({ ackSeq: answer.ackSeq, ackHash: answer.ackHash });

@@ -1,7 +1,7 @@
 // Second-host transport: the same contract over one WebSocket to the page's own origin.
 // Reconnects on its own; calls made while disconnected fail with a Japanese message.
 import type { CommandResult, TerminalClient, TerminalSnapshot, MethodName } from '../../../shared/contract';
-import type { ServerMessage } from '../../../shared/ws-protocol';
+import { encodeTextPayloadMessage, type ServerMessage, type TextPayloadMethod } from '../../../shared/ws-protocol';
 
 export interface ConnectionListener {
   (connected: boolean): void;
@@ -54,7 +54,8 @@ export function wsClient(onConnection: ConnectionListener): TerminalClient {
   }
   connect();
 
-  function call<T>(method: MethodName, payload: unknown): Promise<T> {
+  /** Sends one request, made from its id; resolves with the answer, or DISCONNECTED without a socket. */
+  function send<T>(message: (id: number) => string | Uint8Array): Promise<T> {
     return new Promise((resolve) => {
       if (!socket || socket.readyState !== WebSocket.OPEN) {
         resolve(DISCONNECTED as T);
@@ -62,8 +63,17 @@ export function wsClient(onConnection: ConnectionListener): TerminalClient {
       }
       const id = nextId++;
       pending.set(id, resolve as (value: unknown) => void);
-      socket.send(JSON.stringify({ id, method, payload }));
+      socket.send(message(id));
     });
+  }
+
+  function call<T>(method: MethodName, payload: unknown): Promise<T> {
+    return send((id) => JSON.stringify({ id, method, payload }));
+  }
+
+  /** A call whose payload is one large text (a log batch's records): sent as a binary message (ws-protocol.ts). */
+  function callWithText<T>(method: TextPayloadMethod, text: string): Promise<T> {
+    return send((id) => encodeTextPayloadMessage(id, method, text));
   }
 
   return {
@@ -76,7 +86,7 @@ export function wsClient(onConnection: ConnectionListener): TerminalClient {
     takeLogEvents: (input) => call('takeLogEvents', input),
     ackLogEvents: (input) => call('ackLogEvents', input),
     getLogCursor: (input) => call('getLogCursor', input),
-    pushLogBatch: (input) => call('pushLogBatch', input),
+    pushLogBatch: (input) => ('recordsJson' in input && typeof input.recordsJson === 'string' ? callWithText('pushLogBatch', input.recordsJson) : call('pushLogBatch', input)),
     fetchResidentChanges: (input) => call('fetchResidentChanges', input),
     getReplicaKey: (input) => call('getReplicaKey', input),
     adminOpen: (input) => call('adminOpen', input),
