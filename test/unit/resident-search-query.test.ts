@@ -141,6 +141,21 @@ describe('residentKeys', () => {
       addressKey: '久美山町桜ケ丘1丁目2番3号',
     });
   });
+
+  it('with criteria, computes only the keys they use, and matches exactly as the full keys do', () => {
+    const r = { name: '髙橋 一郎', kana: 'タカハシ イチロウ', birthDate: '1970-03-01', address: '久美山町櫻ヶ丘一丁目2番3号' };
+    expect(residentKeys(r, criteriaOf({ kana: 'たかはし' }).criteria)).toEqual({ kanaKey: 'タカハシイチロウ', nameKey: '', addressKey: '' });
+    expect(residentKeys(r, criteriaOf({ name: '高橋', address: '桜ケ丘' }).criteria)).toEqual({ kanaKey: '', nameKey: '高橋一郎', addressKey: '久美山町桜ケ丘1丁目2番3号' });
+    const inputs: Parameters<typeof parseSearchInput>[0][] = [
+      { kana: 'たかはし' }, { kana: 'やまだ' }, { name: '高橋' }, { name: '高橋', address: '二丁目' }, { name: '高橋', address: '桜ケ丘' },
+      { birth: 'S45.3.1' }, { kana: 'たかはし', birth: 'S45.3.2' }, { code: VALID_CODE }, { name: '髙橋', code: VALID_CODE },
+    ];
+    for (const input of inputs) {
+      const c = criteriaOf(input).criteria;
+      const extra = { birthDate: r.birthDate, code: VALID_CODE };
+      expect(matches(c, { ...residentKeys(r, c), ...extra }), JSON.stringify(input)).toBe(matches(c, { ...residentKeys(r), ...extra }));
+    }
+  });
 });
 
 describe('matches', () => {

@@ -135,13 +135,21 @@ export function parseSearchInput(input: SearchInput, today?: string): SearchPars
   return { ok: true, criteria, summary: used.join('+') };
 }
 
-/** The keys a replica stores and indexes for one resident. */
-export function residentKeys(r: { name: string; kana: string; birthDate: string; address: string }): {
+/**
+ * The keys a replica stores and indexes for one resident. With `criteria`, only the keys those
+ * criteria make `matches` read are computed (the others are ''): folding every candidate's address
+ * for a kana search cost as much as the rest of the search.
+ */
+export function residentKeys(r: { name: string; kana: string; birthDate: string; address: string }, criteria?: SearchCriteria): {
   kanaKey: string;
   nameKey: string;
   addressKey: string;
 } {
-  return { kanaKey: normalizeKana(r.kana), nameKey: foldName(r.name), addressKey: foldName(r.address) };
+  return {
+    kanaKey: !criteria || criteria.kana ? normalizeKana(r.kana) : '',
+    nameKey: !criteria || criteria.name ? foldName(r.name) : '',
+    addressKey: !criteria || criteria.address ? foldName(r.address) : '',
+  };
 }
 
 /**

@@ -12,9 +12,7 @@
 // order, so the answer is the one of reading all MAX_CANDIDATES and opening them one by one (a
 // candidate after the last one looked at is never judged, even when it fails to open).
 import type { Resident } from '../../../shared/resident-api';
-import { matches, type SearchCriteria } from '../../../domain/resident/search-query';
-import { normalizeKana } from '../../../domain/resident/kana';
-import { foldName } from '../../../domain/resident/kanji-variants';
+import { matches, residentKeys, type SearchCriteria } from '../../../domain/resident/search-query';
 import type { ReplicaCrypto } from './replica-crypto';
 import type { ChunkRow, ReplicaDb } from './replica-db';
 import type { ReplicaIndex } from './replica-index';
@@ -36,20 +34,6 @@ const RUN_GAP = 2;
 
 /** User Timing entry (performance.measure) of the IndexedDB reads of each search: durations only, no data. */
 export const REPLICA_READ_MEASURE = 'resident-query-idb';
-
-/**
- * The keys `matches` reads for these criteria (residentKeys' keys, each computed only when a criterion
- * uses it: folding every candidate's address for a kana search cost as much as the rest of it).
- */
-function keysFor(c: SearchCriteria, r: Resident): Parameters<typeof matches>[1] {
-  return {
-    kanaKey: c.kana ? normalizeKana(r.kana) : '',
-    nameKey: c.name ? foldName(r.name) : '',
-    addressKey: c.address ? foldName(r.address) : '',
-    birthDate: r.birthDate,
-    code: r.code,
-  };
-}
 
 /** The candidates in index order, at most `max`; null when the criteria give no order to search. */
 function candidates(index: ReplicaIndex, c: SearchCriteria, codeKey: string | null, max: number): number[] | null {
@@ -268,7 +252,7 @@ export async function searchReplica(db: ReplicaDb, index: ReplicaIndex, sealer: 
       for (const promise of opening) promise.catch(() => undefined);
       for (const promise of opening) {
         const resident = await promise;
-        if (!matches(criteria, keysFor(criteria, resident))) continue;
+        if (!matches(criteria, { ...residentKeys(resident, criteria), birthDate: resident.birthDate, code: resident.code })) continue;
         if (found.length === limit) return true;
         found.push(resident);
       }
