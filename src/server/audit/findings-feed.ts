@@ -39,14 +39,13 @@ import { DEFAULT_PURPOSE_CATEGORIES } from '../../domain/resident/purpose';
 import type { FindingsEngine } from '../../domain/audit/engine';
 import { hoursAccessRanges } from '../../domain/audit/rule-hours';
 import type { AuditContext, RowRef, RuleId } from '../../domain/audit/types';
-import { jstYmd } from '../../domain/calendar/jst';
+import { JST_OFFSET_MS, jstYmd } from '../../domain/calendar/jst';
 import { toIso, DAY_MS } from '../clock';
 import type { ServerDb } from '../db/open';
 import { AUDIT_ROW_COLUMNS, auditRecordBuilder, LEAD_IN_TYPES, lookupRowsSql, type AuditRow } from './findings';
 import type { AuditRecord } from '../../domain/audit/audit-record';
 import { termTable } from './findings-terms';
 
-const JST_MS = 9 * 3_600_000;
 
 /**
  * The row (alias a) has no proven case number: none, or one with fewer than two different letters or
@@ -284,19 +283,19 @@ export function lookupDayCounts(db: ServerDb, fromMs: number, toMs: number): Map
   const out = new Map<number, [number, number][]>();
   if (toMs < fromMs) return out;
   const terms = termTable(db);
-  const firstWhole = Math.ceil((fromMs + JST_MS) / DAY_MS);
-  const lastWhole = Math.floor((toMs + 1 + JST_MS) / DAY_MS) - 1;
+  const firstWhole = Math.ceil((fromMs + JST_OFFSET_MS) / DAY_MS);
+  const lastWhole = Math.floor((toMs + 1 + JST_OFFSET_MS) / DAY_MS) - 1;
   const rows: [number, number, number][] = [];
-  const raw = lookupRowsSql(terms.id('type', 'resident.search'), terms.id('type', 'resident.viewed'), `operator, (at_ms + ${JST_MS}) / ${DAY_MS} AS day`);
+  const raw = lookupRowsSql(terms.id('type', 'resident.search'), terms.id('type', 'resident.viewed'), `operator, (at_ms + ${JST_OFFSET_MS}) / ${DAY_MS} AS day`);
   const countRaw = (from: number, to: number): void => {
     if (raw === null || to < from) return;
     rows.push(...(db.prepare(`SELECT operator, day, count(*) FROM (${raw}) GROUP BY operator, day`).raw().all({ from, to }) as [number, number, number][]));
   };
   if (lastWhole < firstWhole) countRaw(fromMs, toMs);
   else {
-    countRaw(fromMs, firstWhole * DAY_MS - JST_MS - 1);
+    countRaw(fromMs, firstWhole * DAY_MS - JST_OFFSET_MS - 1);
     rows.push(...(db.prepare('SELECT operator, day, lookups FROM log_index_lookup_days WHERE day >= ? AND day <= ? AND lookups > 0').raw().all(firstWhole, lastWhole) as [number, number, number][]));
-    countRaw((lastWhole + 1) * DAY_MS - JST_MS, toMs);
+    countRaw((lastWhole + 1) * DAY_MS - JST_OFFSET_MS, toMs);
   }
   rows.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   for (const [operator, day, n] of rows) {
@@ -333,7 +332,7 @@ function feedVolumeDays(db: ServerDb, engine: FindingsEngine, config: AuditConfi
     const operatorId = terms.value(operator);
     if (operatorId === null) continue;
     for (const [day, count] of days) {
-      const dayStart = day * DAY_MS - JST_MS;
+      const dayStart = day * DAY_MS - JST_OFFSET_MS;
       const range = { operator, from: Math.max(dayStart, window.fromMs), to: Math.min(dayStart + DAY_MS - 1, window.toMs) };
       engine.pushVolumeDay(operatorId, {
         ymd: jstYmd(dayStart),

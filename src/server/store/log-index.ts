@@ -2,6 +2,8 @@
 // background indexer (services/log-indexer.ts), never by ingest. Terms (terminal, type, operator,
 // card, purpose category) are dictionary-coded; the reading side is src/server/audit/.
 import type { ServerDb } from '../db/open';
+import { JST_OFFSET_MS } from '../../domain/calendar/jst';
+import { DAY_MS } from '../clock';
 
 export type IndexTermKind = 'terminal' | 'type' | 'operator' | 'card' | 'purpose';
 
@@ -33,14 +35,12 @@ export interface IndexProgress {
   indexedAt: number;
 }
 
-const JST_MS = 9 * 3_600_000;
-const DAY_MS = 86_400_000;
 /** A search that succeeded or a view (what the findings' volume rule counts; with an operator). */
 const LOOKUP_SQL =
   "(type IN (SELECT id FROM log_index_terms WHERE kind = 'type' AND value = 'resident.viewed') OR (type IN (SELECT id FROM log_index_terms WHERE kind = 'type' AND value = 'resident.search') AND outcome = 0))";
 
 /** The JST day number of an instant, as log_index_lookup_days keys it. */
-export const lookupDayOf = (atMs: number): number => Math.floor((atMs + JST_MS) / DAY_MS);
+export const lookupDayOf = (atMs: number): number => Math.floor((atMs + JST_OFFSET_MS) / DAY_MS);
 
 function prepare(db: ServerDb) {
   return {
@@ -62,7 +62,7 @@ function prepare(db: ServerDb) {
     ),
     // The searches+views of the rows a pruning takes out, per day and operator (subtracted before the rows go).
     prunedLookups: db.prepare(
-      `SELECT (at_ms + ${JST_MS}) / ${DAY_MS}, operator, count(*) FROM log_index_records
+      `SELECT (at_ms + ${JST_OFFSET_MS}) / ${DAY_MS}, operator, count(*) FROM log_index_records
        WHERE terminal = ? AND seq <= ? AND operator IS NOT NULL AND ${LOOKUP_SQL} GROUP BY 1, 2`,
     ).raw(),
     subtractLookups: db.prepare('UPDATE log_index_lookup_days SET lookups = lookups - ? WHERE day = ? AND operator = ?'),

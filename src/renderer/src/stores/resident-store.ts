@@ -17,6 +17,7 @@ import type { LogEvent } from '../../../shared/log-event';
 import type { Resident } from '../../../shared/resident-api';
 import { checkPurpose, DEFAULT_PURPOSE_CATEGORIES, type Purpose, type PurposeCategory, type PurposeInput } from '../../../domain/resident/purpose';
 import { parseSearchInput, type SearchInput } from '../../../domain/resident/search-query';
+import { jstYmd } from '../../../domain/calendar/jst';
 import { ReplicaCrypto } from '../replica/replica-crypto';
 import type { FeedState, ReplicaDb } from '../replica/replica-db';
 import { ReplicaIndex } from '../replica/replica-index';
@@ -355,6 +356,11 @@ export class ResidentStore {
     await this.d.log.append(this.event('purpose.ended', 'info', detail)).catch(() => undefined);
   }
 
+  /** The form's input as criteria, dates judged against today in Japan (an era date cannot lie ahead). */
+  private parseCriteria(input: SearchInput): ReturnType<typeof parseSearchInput> {
+    return parseSearchInput(input, jstYmd(this.d.now()));
+  }
+
   /**
    * The criteria as typed so far (each change of the search form, with the purpose stated): the
    * chunks their search would open first are read and opened ahead, so that the search itself (Enter)
@@ -363,7 +369,7 @@ export class ResidentStore {
    */
   async readAhead(input: SearchInput): Promise<void> {
     if (!this.purpose || !this.operatorId || !this.sealer || !this.db || !this.index) return;
-    const parsed = parseSearchInput(input, new Date(this.d.now() + 9 * 3_600_000).toISOString().slice(0, 10));
+    const parsed = this.parseCriteria(input);
     if (!parsed.ok) return;
     const db = this.db;
     const sealer = this.sealer;
@@ -388,7 +394,7 @@ export class ResidentStore {
       this.message = '検索の目的を先に入力してください。';
       return;
     }
-    const parsed = parseSearchInput(input, new Date(this.d.now() + 9 * 3_600_000).toISOString().slice(0, 10));
+    const parsed = this.parseCriteria(input);
     if (!parsed.ok) {
       this.searchErrors = Object.fromEntries(parsed.errors.map((e) => [e.field, e.message]));
       await this.d.log.append(this.event('resident.search-refused', 'failure', { ...this.purposeDetail(), fields: parsed.errors.map((e) => e.field).join(',') })).catch(() => undefined);
