@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { systemClock, type Clock } from './clock';
 import { DB_FILE_NAME, openServerDb, type ServerDb } from './db/open';
 import { startWalCheckpointer, type WalCheckpointer } from './db/wal-checkpointer';
+import { warmDirectory } from './audit/directory-cache';
 import { installErrorHandlers } from './http/errors';
 import { DEFAULT_HOST, isLoopbackHost, LOOPBACK_HOSTS, serverUrl } from './loopback';
 import { PASSWORD_EXPIRY_DAYS_DEFAULT } from '../domain/password';
@@ -54,6 +55,8 @@ export interface ServerLog {
 }
 
 const PRUNE_INTERVAL_MS = 24 * 60 * 60_000;
+/** After the start (listening first): when the directory is read for the spot checks (audit/directory-cache.ts). */
+const DIRECTORY_WARM_DELAY_MS = 200;
 
 export interface ServerApp {
   app: FastifyInstance;
@@ -159,6 +162,18 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
       });
     }
     every(PRUNE_INTERVAL_MS, 'log retention pruning', log.prune);
+    // The directory the spot checks need, read and normalised once soon after the start (seconds for a
+    // town's directory) rather than in the manager's first findings request; kept current from then on.
+    const warm = setTimeout(() => {
+      if (dbClosed) return;
+      try {
+        warmDirectory(db);
+      } catch (error) {
+        app.log.error({ err: error }, 'directory warm-up failed');
+      }
+    }, DIRECTORY_WARM_DELAY_MS);
+    warm.unref();
+    timers.push(warm);
     installErrorHandlers(app);
     app.removeContentTypeParser('text/plain');
     app.addHook('onSend', async (_request, reply) => {

@@ -32,6 +32,11 @@ function normalisedKeys(resident: AuditResident): { address: string; nameKana: s
   return n;
 }
 
+/** Normalises a resident's keys now (a directory held in memory does it as it reads, not at the first check). */
+export function prepareRelationKeys(resident: AuditResident): void {
+  normalisedKeys(resident);
+}
+
 export class RelationsRule implements AuditRule {
   private readonly keys = new Map<string, OperatorKeys>();
   /** name+kana key → operator ids. */

@@ -1,72 +1,17 @@
 // The findings engine's context from the server's database: the roster (every operator, retired
 // ones too, with their cards and their own record in the directory: operators.resident_id), the
-// residents touched (looked up by id, cached per directory version), the directory's surname shares
-// (cached per directory version), the flagged records (active from started_at until withdrawn_at:
+// directory's residents and surname shares (directory-cache.ts: held in memory, kept current), the flagged records (active from started_at until withdrawn_at:
 // the engine asks at the time of each record), calendar exceptions, purpose categories, the
 // terminals' sync state at the time of the check and the integrity alerts of the period.
 import { auditConfig, type AuditConfig } from '../../domain/audit/config';
-import { surnameShares } from '../../domain/audit/person-match';
-import type { AuditCard, AuditContext, AuditOperator, AuditResident, FlagLabel, IntegrityAlert, TerminalSyncState } from '../../domain/audit/types';
+import type { AuditCard, AuditContext, AuditOperator, FlagLabel, IntegrityAlert, TerminalSyncState } from '../../domain/audit/types';
 import type { CalendarException } from '../../domain/calendar/exceptions';
 import { toIso } from '../clock';
 import type { ServerDb } from '../db/open';
+import { directoryView } from './directory-cache';
 import { checkCalendarExceptionRows } from '../services/calendar-check';
 import { listCalendarExceptionRows } from '../store/calendar';
 import { listPurposeCategoryRows } from '../store/purpose-categories';
-
-interface DirectoryCache {
-  key: string;
-  residents: Map<string, AuditResident | null>;
-  shares: Map<string, number> | null;
-  /** The whole directory is in `residents` (a missing id is not in the directory). */
-  whole: boolean;
-}
-const directoryCaches = new WeakMap<ServerDb, DirectoryCache>();
-
-function directoryCache(db: ServerDb): DirectoryCache {
-  const row = db.prepare('SELECT epoch, latest_version FROM resident_directory WHERE id = 1').raw().get() as [string, number] | undefined;
-  const key = row ? `${row[0]}:${row[1]}` : '';
-  let cache = directoryCaches.get(db);
-  if (!cache || cache.key !== key || (!cache.whole && cache.residents.size > 200_000)) directoryCaches.set(db, (cache = { key, residents: new Map(), shares: null, whole: false }));
-  return cache;
-}
-
-/** Up to this many residents, the whole directory is read once per directory version (one scan instead of a query per resident). */
-const WHOLE_DIRECTORY_MAX = 300_000;
-
-/** One resident of the directory by id (cached per directory version). */
-function residentLookup(db: ServerDb): { get(id: string): AuditResident | undefined } {
-  const cache = directoryCache(db);
-  if (!cache.whole && (db.prepare('SELECT count(*) FROM residents').pluck().get() as number) <= WHOLE_DIRECTORY_MAX) {
-    for (const [id, name, kana, address, householdId] of db.prepare('SELECT id, name, kana, address, household_id FROM residents').raw().iterate() as Iterable<[string, string, string, string, string]>) {
-      cache.residents.set(id, { id, name, kana, address, householdId });
-    }
-    cache.whole = true;
-  }
-  if (cache.whole) {
-    return { get: (id: string) => cache.residents.get(id) ?? undefined };
-  }
-  const stmt = db.prepare('SELECT id, name, kana, address, household_id AS householdId FROM residents WHERE id = ?');
-  return {
-    get(id: string): AuditResident | undefined {
-      let r = cache.residents.get(id);
-      if (r === undefined) {
-        r = (stmt.get(id) as AuditResident | undefined) ?? null;
-        cache.residents.set(id, r);
-      }
-      return r ?? undefined;
-    },
-  };
-}
-
-function shares(db: ServerDb): Map<string, number> {
-  const cache = directoryCache(db);
-  if (!cache.shares) {
-    const kana = db.prepare("SELECT kana FROM residents WHERE status = 'resident'").raw().all() as [string][];
-    cache.shares = surnameShares(kana.map(([k]) => ({ kana: k })));
-  }
-  return cache.shares;
-}
 
 /** The stored configuration (overrides of the defaults) and when it was changed. */
 export function storedAuditConfig(db: ServerDb): { config: Partial<AuditConfig>; changedBy: string | null; changedAt: number | null } {
@@ -184,10 +129,11 @@ export function findingsContext(db: ServerDb, window: { fromMs: number; toMs: nu
   // The server's kinds are log-<kind> (log-broken-link …); the engine's wording knows <kind>.
   const integrityAlerts: IntegrityAlert[] = alertRows.map((a) => ({ terminalId: a.terminalId, at: toIso(a.at), kind: a.kind.replace(/^log-/, ''), seq: a.seq }));
 
+  const directory = directoryView(db);
   const context: AuditContext = {
     operators,
-    residents: residentLookup(db),
-    surnameShare: shares(db),
+    residents: directory,
+    surnameShare: directory.surnameShares(),
     flagged,
     calendarExceptions,
     purposeCategories,
@@ -195,10 +141,9 @@ export function findingsContext(db: ServerDb, window: { fromMs: number; toMs: nu
     integrityAlerts,
     asOf: toIso(asOf),
   };
-  const directory = directoryCache(db);
   return {
     context,
-    directoryIds: () => (directory.whole ? directory.residents.keys() : null),
+    directoryIds: () => directory.ids(),
     setTime: (ms) => {
       nowMs = ms;
     },

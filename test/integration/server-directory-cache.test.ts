@@ -1,0 +1,109 @@
+// The directory the findings hold in memory (src/server/audit/directory-cache.ts) is kept current
+// incrementally: after residents change, move, leave the town, arrive, and after the directory is
+// replaced (a new epoch), what it hands out equals a fresh read of the database — residents, ids and
+// surname shares — and the findings computed with it equal those of a connection that reads afresh.
+// Unchanged residents keep their objects (proof that only the changed rows were read again).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { surnameShares } from '../../src/domain/audit/person-match';
+import type { AuditResident } from '../../src/domain/audit/types';
+import { jstStartOfDay } from '../../src/domain/calendar/jst';
+import { withCheckDigit } from '../../src/domain/resident/resident-code';
+import { directoryView, warmDirectory } from '../../src/server/audit/directory-cache';
+import { findingsForPeriod } from '../../src/server/audit/findings';
+import { moveResidents, seedResidents } from '../../src/server/admin/residents';
+import { openServerDb, type ServerDb } from '../../src/server/db/open';
+import { seedHistory } from '../../src/server/demo/seed-history';
+import { getResident, updateResident, upsertResident } from '../../src/server/store/residents';
+
+const START = Date.parse('2026-11-25T10:00:00+09:00');
+const clock = { now: (): number => START };
+
+let dir: string;
+let db: ServerDb;
+
+/** What a fresh read of the database says. */
+function fresh(): { residents: Map<string, AuditResident>; shares: Map<string, number> } {
+  const rows = db.prepare('SELECT id, name, kana, address, household_id AS householdId, status FROM residents').all() as (AuditResident & { status: string })[];
+  const residents = new Map(rows.map(({ status: _s, ...r }) => [r.id, r]));
+  return { residents, shares: surnameShares(rows.filter((r) => r.status === 'resident')) };
+}
+
+function expectCurrent(label: string): void {
+  const view = directoryView(db);
+  const want = fresh();
+  const ids = view.ids();
+  expect(ids, label).not.toBeNull();
+  expect(new Set(ids!), label).toEqual(new Set(want.residents.keys()));
+  for (const [id, r] of want.residents) expect(view.get(id), `${label}: ${id}`).toEqual(r);
+  expect(view.get('no-such-resident'), label).toBeUndefined();
+  const shares = view.surnameShares();
+  expect(shares.size, label).toBe(want.shares.size);
+  for (const [family, share] of want.shares) expect(shares.get(family), `${label}: ${family}`).toBeCloseTo(share, 12);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kumiyama-directory-cache-'));
+  db = openServerDb(dir, START).db;
+  await seedHistory(db, { clock, days: 30, dataDir: dir });
+}, 120_000);
+
+afterAll(() => {
+  db?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the directory held for the findings', () => {
+  it('is read whole once, then follows changes by version only', () => {
+    const warmed = warmDirectory(db);
+    expect(warmed.whole).toBe(true);
+    expect(warmed.residents).toBe(fresh().residents.size);
+    expectCurrent('after warm-up');
+
+    const view = directoryView(db);
+    const ids = [...view.ids()!];
+    const [renamed, leaving, untouched] = [ids[3]!, ids[7]!, ids[11]!];
+    const untouchedBefore = view.get(untouched);
+    const renamedBefore = view.get(renamed);
+
+    // A change of family name, a resident leaving the town, one arriving, fifty moving.
+    updateResident(db, renamed, (r) => ({ ...r, kana: `ワタナベ ${r.kana.split(/\s+/)[1] ?? 'ハナコ'}` }), START);
+    updateResident(db, leaving, (r) => ({ ...r, status: 'moved-out' }), START);
+    const template = getResident(db, ids[0]!)!;
+    const { version: _v, ...record } = template;
+    upsertResident(db, { ...record, id: 'newcomer-1', code: withCheckDigit('9999999999'), kana: 'ツバキ ミナミ', name: '椿 南' }, START);
+    moveResidents(db, { count: 50, seed: 7, clock });
+    expectCurrent('after changes');
+
+    const after = directoryView(db);
+    expect(after.get(untouched), 'an unchanged resident keeps its object').toBe(untouchedBefore);
+    expect(after.get(renamed)).not.toBe(renamedBefore);
+    expect(after.get(renamed)!.kana.startsWith('ワタナベ')).toBe(true);
+  });
+
+  it('gives the same findings as a connection that reads the directory afresh', () => {
+    moveResidents(db, { count: 80, seed: 11, clock });
+    const period = { fromMs: jstStartOfDay('2026-10-26'), toMs: jstStartOfDay('2026-11-25') - 1 };
+    const held = findingsForPeriod(db, period, { now: START });
+    const other = openServerDb(dir, START).db;
+    try {
+      const afresh = findingsForPeriod(other, period, { now: START });
+      expect(held.findings).toEqual(afresh.findings);
+      expect(held.findings.length).toBeGreaterThan(0);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('is read again when the directory is replaced (a new epoch)', () => {
+    const before = directoryView(db);
+    const someId = [...before.ids()!][0]!;
+    seedResidents(db, { count: 300, seed: 5, replace: true, clock });
+    expectCurrent('after replacement');
+    const after = directoryView(db);
+    expect([...after.ids()!]).toHaveLength(300);
+    if (after.get(someId)) expect(after.get(someId)).not.toBe(before.get(someId));
+  });
+});
