@@ -18,7 +18,7 @@
 // path (findings-feed.ts) gives the same findings from fewer rows: SQL picks the rows some rule can act
 // on, the volume rule's days and baseline come from the per-day counts of migration 12
 // (log_index_lookup_days) — test/integration/server-findings-feed.test.ts holds both paths equal.
-import { jstYmd } from '../../domain/calendar/jst';
+import { JST_OFFSET_MS, jstYmd } from '../../domain/calendar/jst';
 import { auditConfig, type AuditConfig } from '../../domain/audit/config';
 import { FindingsEngine } from '../../domain/audit/engine';
 import type { AccessKind, AuditRecord } from '../../domain/audit/audit-record';
@@ -69,7 +69,6 @@ const ACCESS: Readonly<Record<string, AccessKind>> = {
 };
 const OUTCOMES = ['success', 'failure', 'info'] as const;
 const EMPTY_DETAIL: LogRecord['detail'] = Object.freeze({}) as LogRecord['detail'];
-const JST_MS = 9 * 3_600_000;
 
 /** The longest window of the windowed rules, in whole days (1–31). */
 export function leadInDays(config: AuditConfig): number {
@@ -94,7 +93,7 @@ export function lookupRowsSql(search: number | undefined, view: number | undefin
 export function lookupCounts(db: ServerDb, fromMs: number, toMs: number): Map<string, number[]> {
   const terms = termTable(db);
   const out = new Map<string, number[]>();
-  const rows = lookupRowsSql(terms.id('type', 'resident.search'), terms.id('type', 'resident.viewed'), `operator, (at_ms + ${JST_MS}) / ${DAY_MS} AS day`);
+  const rows = lookupRowsSql(terms.id('type', 'resident.search'), terms.id('type', 'resident.viewed'), `operator, (at_ms + ${JST_OFFSET_MS}) / ${DAY_MS} AS day`);
   if (rows === null || toMs <= fromMs) return out;
   const stmt = db.prepare(`SELECT operator, day, count(*) FROM (${rows}) GROUP BY operator, day ORDER BY operator, day`).raw();
   for (const [operator, , n] of stmt.iterate({ from: fromMs, to: toMs - 1 }) as Iterable<[number, number, number]>) {
@@ -126,7 +125,7 @@ export function auditRecordBuilder(terms: TermTable): (row: AuditRow) => AuditRe
       info = { type, access: ACCESS[type], stated: type === 'purpose.stated', refused: type === 'signin.refused' };
       typeInfo.set(typeId, info);
     }
-    const dayNo = Math.floor((atMs + JST_MS) / DAY_MS);
+    const dayNo = Math.floor((atMs + JST_OFFSET_MS) / DAY_MS);
     let ymd = ymdCache.get(dayNo);
     if (ymd === undefined) ymdCache.set(dayNo, (ymd = jstYmd(atMs)));
     const purposeCategory = purpose === null ? null : terms.value(purpose);

@@ -4,6 +4,7 @@
 // and the searches per operator per day for the chart. Bounded: the period is at most 93 days, lists
 // are cut with the number left out said.
 import { isTownWorkingDay } from '../../domain/calendar/holidays';
+import { JST_OFFSET_MS } from '../../domain/calendar/jst';
 import type { Finding } from '../../domain/audit/types';
 import type { SampleSummary, VerdictRecord } from '../../shared/spot-check-api';
 import { ADMIN_ACTION_LABELS, type AdminAction } from '../admin/permissions';
@@ -15,8 +16,6 @@ import { operatorNames } from '../audit/index-rows';
 import { getSample, listSamples, verdictHistory } from '../audit/samples';
 import { findTermId } from '../store/log-index';
 import { indexFreshness } from '../services/log-indexer';
-
-const JST_MS = 9 * 3_600_000;
 
 /** Japanese names of the server_events kinds of administrative acts. */
 const ACT_LABELS: Readonly<Record<string, string>> = {
@@ -155,20 +154,20 @@ function signInSummary(db: ServerDb, period: AuditPeriod): SignInSummary[] {
 }
 
 function jstDay(ms: number): string {
-  return new Date(ms + JST_MS).toISOString().slice(0, 10);
+  return new Date(ms + JST_OFFSET_MS).toISOString().slice(0, 10);
 }
 
 export function searchMatrix(db: ServerDb, period: AuditPeriod): SearchMatrix {
-  const firstDay = Math.floor((period.fromMs + JST_MS) / DAY_MS);
-  const lastDay = Math.floor((period.toMs + JST_MS) / DAY_MS);
-  const days = Array.from({ length: lastDay - firstDay + 1 }, (_, i) => jstDay((firstDay + i) * DAY_MS - JST_MS));
+  const firstDay = Math.floor((period.fromMs + JST_OFFSET_MS) / DAY_MS);
+  const lastDay = Math.floor((period.toMs + JST_OFFSET_MS) / DAY_MS);
+  const days = Array.from({ length: lastDay - firstDay + 1 }, (_, i) => jstDay((firstDay + i) * DAY_MS - JST_OFFSET_MS));
   const type = findTermId(db, 'type', 'resident.search');
   const counts = new Map<string, number[]>();
   let total = 0;
   if (type !== undefined) {
     const rows = db
       .prepare(
-        `SELECT coalesce(t.value, '') AS operatorId, (r.at_ms + ${JST_MS}) / ${DAY_MS} AS day, count(*) AS n
+        `SELECT coalesce(t.value, '') AS operatorId, (r.at_ms + ${JST_OFFSET_MS}) / ${DAY_MS} AS day, count(*) AS n
          FROM log_index_records r LEFT JOIN log_index_terms t ON t.id = r.operator
          WHERE r.type = ? AND r.at_ms BETWEEN ? AND ? GROUP BY r.operator, day`,
       )
