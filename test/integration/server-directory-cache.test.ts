@@ -97,6 +97,34 @@ describe('the directory held for the findings', () => {
     }
   });
 
+  it('keeps a derived value until the directory or its key changes', () => {
+    let computed = 0;
+    const compute = (): number => ++computed;
+    expect(directoryView(db).derived('k1', compute)).toBe(1);
+    expect(directoryView(db).derived('k1', compute)).toBe(1);
+    expect(directoryView(db).derived('k2', compute)).toBe(2);
+    const id = [...directoryView(db).ids()!][5]!;
+    updateResident(db, id, (r) => ({ ...r, address: `${r.address}1` }), START);
+    expect(directoryView(db).derived('k2', compute)).toBe(3);
+  });
+
+  it('judges relations by the roster as it is now (the residents concerned are computed again after a roster change)', () => {
+    const period = { fromMs: jstStartOfDay('2026-10-26'), toMs: jstStartOfDay('2026-11-25') - 1 };
+    findingsForPeriod(db, period, { now: START });
+    // An operator takes the name, kana and address of a resident someone opened: a relation now.
+    const opened = db.prepare("SELECT resident_id FROM log_index_residents ORDER BY at_ms DESC LIMIT 1").pluck().get() as string;
+    const resident = getResident(db, opened)!;
+    const op = db.prepare("SELECT id FROM operators ORDER BY id LIMIT 1").pluck().get() as string;
+    db.prepare('UPDATE operators SET name = ?, kana = ?, resident_id = ? WHERE id = ?').run(resident.name, resident.kana, resident.id, op);
+    const held = findingsForPeriod(db, period, { now: START });
+    const other = openServerDb(dir, START).db;
+    try {
+      expect(held.findings).toEqual(findingsForPeriod(other, period, { now: START }).findings);
+    } finally {
+      other.close();
+    }
+  });
+
   it('is read again when the directory is replaced (a new epoch)', () => {
     const before = directoryView(db);
     const someId = [...before.ids()!][0]!;

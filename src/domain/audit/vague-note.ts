@@ -46,12 +46,33 @@ export function isVagueNote(note: string | null, config: Pick<AuditConfig, 'minN
   return vague;
 }
 
+/** Characters (code points, what [...s].length counts) without building the array: a month's notes are tens of thousands. */
+function charCount(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++, n++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+  }
+  return n;
+}
+
+/** One character repeated (ああああ), not empty. */
+function oneCharRepeated(s: string): boolean {
+  const first = s.codePointAt(0);
+  if (first === undefined) return false;
+  const width = first > 0xffff ? 2 : 1;
+  for (let i = width; i < s.length; i += width) if (s.codePointAt(i) !== first) return false;
+  return true;
+}
+
 function vagueOf(note: string, config: Pick<AuditConfig, 'minNoteChars' | 'minSpecificNoteChars' | 'genericNoteWords'>): boolean {
   const core = noteKey(note);
-  const chars = [...core];
-  if (chars.length < config.minNoteChars) return true;
-  if (new Set(chars).size === 1) return true;
+  if (charCount(core) < config.minNoteChars) return true;
+  if (oneCharRepeated(core)) return true;
   let rest = core;
   for (const word of wordsOf(config.genericNoteWords)) if (rest.includes(word)) rest = rest.split(word).join('');
-  return [...rest].length < config.minSpecificNoteChars;
+  return charCount(rest) < config.minSpecificNoteChars;
 }

@@ -35,6 +35,8 @@ interface Held {
   /** Family kana → current residents with it, and how many current residents there are. */
   families: Map<string, number> | null;
   current: number;
+  /** Values computed from the directory as it is (directoryView().derived), dropped when it changes. */
+  derived: Map<string, unknown>;
 }
 
 const held = new WeakMap<ServerDb, Held>();
@@ -54,6 +56,7 @@ function count(families: Map<string, number>, family: string, by: number): void 
 
 /** Takes one directory row into a whole directory held in memory (replacing what was held for its id). */
 function take(h: Held, [id, name, kana, address, householdId, status]: DirectoryRow): void {
+  h.derived.clear();
   const before = h.familyOf.get(id);
   if (before !== undefined) {
     h.familyOf.delete(id);
@@ -72,7 +75,7 @@ function take(h: Held, [id, name, kana, address, householdId, status]: Directory
 }
 
 function readWhole(db: ServerDb, state: { epoch: string; version: number }): Held {
-  const h: Held = { ...state, whole: true, residents: new Map(), familyOf: new Map(), families: new Map(), current: 0 };
+  const h: Held = { ...state, whole: true, residents: new Map(), familyOf: new Map(), families: new Map(), current: 0, derived: new Map() };
   for (const row of db.prepare(`SELECT ${ROW_COLUMNS} FROM residents`).raw().iterate() as Iterable<DirectoryRow>) take(h, row);
   return h;
 }
@@ -93,7 +96,7 @@ function current(db: ServerDb): Held {
   }
   const size = db.prepare('SELECT count(*) FROM residents').pluck().get() as number;
   if (size <= WHOLE_DIRECTORY_MAX) next = readWhole(db, state);
-  else next = { ...state, whole: false, residents: new Map(), familyOf: new Map(), families: null, current: 0 };
+  else next = { ...state, whole: false, residents: new Map(), familyOf: new Map(), families: null, current: 0, derived: new Map() };
   held.set(db, next);
   return next;
 }
@@ -111,6 +114,11 @@ export interface DirectoryView {
   ids(): Iterable<string> | null;
   /** Family kana → its share of the current residents. */
   surnameShares(): Map<string, number>;
+  /**
+   * A value computed from the directory and what `key` names (e.g. the roster's names and addresses),
+   * kept until the directory changes or another key is asked for.
+   */
+  derived<T>(key: string, compute: () => T): T;
 }
 
 /** The directory at its current version. */
@@ -132,6 +140,13 @@ export function directoryView(db: ServerDb): DirectoryView {
   return {
     get,
     ids: () => (h.whole ? h.residents.keys() : null),
+    derived<T>(key: string, compute: () => T): T {
+      if (h.derived.has(key)) return h.derived.get(key) as T;
+      const value = compute();
+      h.derived.clear();
+      h.derived.set(key, value);
+      return value;
+    },
     surnameShares(): Map<string, number> {
       if (!h.families) {
         h.families = new Map();

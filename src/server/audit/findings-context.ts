@@ -39,8 +39,12 @@ interface FlagRow {
 
 export interface BuiltContext {
   context: AuditContext;
-  /** Every resident id of the directory when it is held whole in memory (else null: look residents up one by one). */
-  directoryIds(): Iterable<string> | null;
+  /**
+   * The residents whose opening may be a relation finding (mayConcern: the relation rule's test), from
+   * the directory when it is held whole in memory (else null: judge the residents opened instead).
+   * Kept until the directory or the roster's names, kana, addresses or households change.
+   */
+  relationResidents(mayConcern: (residentId: string) => boolean): string[] | null;
   /** Flags are judged at the time of the record being fed: set it before each push. */
   setTime(ms: number): void;
   flagCount: number;
@@ -143,7 +147,12 @@ export function findingsContext(db: ServerDb, window: { fromMs: number; toMs: nu
   };
   return {
     context,
-    directoryIds: () => directory.ids(),
+    relationResidents: (mayConcern) => {
+      const ids = directory.ids();
+      if (ids === null) return null;
+      const roster = JSON.stringify(operators.map((o) => [o.id, o.name, o.kana, o.address, o.householdId]));
+      return directory.derived(`relation-residents\u0000${roster}`, () => [...ids].filter(mayConcern));
+    },
     setTime: (ms) => {
       nowMs = ms;
     },

@@ -88,7 +88,7 @@ export function feedCandidates(
   config: AuditConfig,
   window: FeedWindow,
   beforePush: (r: AuditRecord) => void,
-  directoryIds: () => Iterable<string> | null = () => null,
+  relationResidents: (mayConcern: (residentId: string) => boolean) => string[] | null = () => null,
 ): FeedResult {
   const terms = termTable(db);
   const typeId = (t: string): number | undefined => terms.id('type', t);
@@ -211,10 +211,8 @@ export function feedCandidates(
     const opening = `r.type IN (${idList(OPENING_TYPES)}) AND r.operator IS NOT NULL AND r.resident_ids IS NOT NULL AND ${span('r')}`;
     // The residents whose opening can be a relation finding: from the directory held in memory, else
     // from the residents opened in the window.
-    const whole = directoryIds();
-    if (whole !== null) {
-      const concerned: string[] = [];
-      for (const id of whole) if (engine.mayConcernRelations(id)) concerned.push(id);
+    const concerned = relationResidents((id) => engine.mayConcernRelations(id));
+    if (concerned !== null) {
       if (concerned.length > 0) {
         collect(
           `SELECT r.id FROM log_index_residents x JOIN log_index_records r ON r.id = x.record

@@ -215,7 +215,7 @@ export function findingsForPeriod(db: ServerDb, period: AuditPeriod, options: Fi
     records = streamAuditRecords(db, period.fromMs, period.toMs, push);
     fed = leadIn + records;
   } else {
-    const feed = feedCandidates(db, engine, context, config, { leadFromMs: leadInFromMs, fromMs: period.fromMs, toMs: period.toMs }, (r) => built.setTime(r.atMs), built.directoryIds);
+    const feed = feedCandidates(db, engine, context, config, { leadFromMs: leadInFromMs, fromMs: period.fromMs, toMs: period.toMs }, (r) => built.setTime(r.atMs), built.relationResidents);
     ({ records, fed } = feed);
     leadIn = feed.leadInRecords;
   }
