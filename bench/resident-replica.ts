@@ -29,6 +29,10 @@
 //   RESIDENT_BENCH_SEARCHES=…  timed searches per kind (default 40, after 3 untimed ones per kind)
 //   RESIDENT_BENCH_PROFILE=f   the renderer's CPU profile of the load (DevTools format) to f, and its
 //                              heaviest functions printed (the profiler slows the load down)
+//   RESIDENT_BENCH_SHOT=f      a screenshot of the results of the last kana search to f (PNG; f.full.png: the whole page)
+//   RESIDENT_BENCH_TRACE=f     a Chromium trace of each timed kana search (Enter → painted) to f.N.json,
+//                              and the renderer main thread's work in them by kind (self time, mean per
+//                              search) printed (tracing slows the searches down)
 // Needs the built renderer (`npx electron-vite build`), pcscd and /usr/bin/chromium.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +46,7 @@ import { mulberry32 } from '../src/domain/resident/synthetic-town';
 import { QUERY_MEASURE } from '../src/renderer/src/stores/resident-store';
 import { REPLICA_READ_MEASURE } from '../src/renderer/src/replica/replica-search';
 import { formatSummary, summarize, type Summary } from './stats';
+import { mainThreadSelfTime } from './trace-self-time';
 
 export const RESIDENT_REPLICA_TARGET = { residents: 1_000_000, loadSeconds: 60, queryP95Ms: 5, paintP95Ms: 50, heapMB: 150 };
 
@@ -75,6 +80,8 @@ export interface ResidentReplicaResult {
   loadSeconds: number;
   /** Enter of the password → working screen shown. */
   signInSeconds: number;
+  /** CPU time during the load (from Enter of the password): the renderer's main thread busy, and the Node process (server, host, TerminalService). */
+  loadCpu: { rendererMainSeconds: number; nodeSeconds: number };
   pages: number;
   /** Feed pages asked for after the load, while searching (each new case updates the replica, and every minute). */
   refreshes: number;
@@ -89,6 +96,8 @@ export interface ResidentReplicaResult {
   heap: { usedMB: number; totalMB: number; backingMB: number };
   /** The renderer's heaviest functions during the load (self time), with RESIDENT_BENCH_PROFILE. */
   profile: string[] | null;
+  /** The renderer main thread's work during the kana searches by kind, with RESIDENT_BENCH_TRACE. */
+  paintTrace: string[] | null;
 }
 
 interface Person {
@@ -168,6 +177,18 @@ const LAST_MEASURES = `(() => {
   performance.clearMeasures(${JSON.stringify(REPLICA_READ_MEASURE)});
   return out;
 })()`;
+
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'v8', 'blink.user_timing'];
+
+/** The heaviest kinds of main-thread work over several traces, mean ms per trace. */
+function meanSelfTime(traces: Map<string, number>[], n = 15): string[] {
+  const total = new Map<string, number>();
+  for (const t of traces) for (const [name, ms] of t) total.set(name, (total.get(name) ?? 0) + ms);
+  return [...total.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([name, ms]) => `${(ms / traces.length).toFixed(2).padStart(7)} ms  ${name}`);
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -270,6 +291,14 @@ export async function benchResidentReplica(
     await page.getByTestId('password-input').waitFor({ timeout: 15_000 });
     await page.getByTestId('password-input').fill(operator.password);
     await page.evaluate(ARM_LOAD_OBSERVER.replace('__COUNT__', JSON.stringify(String(residents))));
+    // CPU time spent on the load, less sensitive than its duration to other work on the machine: the
+    // renderer main thread's busy time (CDP Performance TaskDuration) and this process's (the server,
+    // the host and TerminalService run here).
+    const metrics = await page.context().newCDPSession(page);
+    await metrics.send('Performance.enable');
+    const taskSeconds = async () => (await metrics.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN;
+    const rendererBefore = await taskSeconds();
+    const nodeBefore = process.cpuUsage();
     const profilePath = process.env.RESIDENT_BENCH_PROFILE;
     const profiler = profilePath ? await page.context().newCDPSession(page) : null;
     if (profiler) {
@@ -295,6 +324,8 @@ export async function benchResidentReplica(
       if (polls % 10 === 9) progress(`${status ?? '(no status)'}; pages ${fetchMs.length}`);
       await sleep(1000);
     }
+    const loadCpu = { rendererMainSeconds: (await taskSeconds()) - rendererBefore, nodeSeconds: (() => { const u = process.cpuUsage(nodeBefore); return (u.user + u.system) / 1e6; })() };
+    await metrics.detach();
     let profile: string[] | null = null;
     if (profiler && profilePath) {
       const { profile: cpu } = await profiler.send('Profiler.stop');
@@ -318,6 +349,8 @@ export async function benchResidentReplica(
     >;
     let caseNo = 0;
     const caseUpdateMs: number[] = [];
+    const tracePath = process.env.RESIDENT_BENCH_TRACE;
+    const traces: Map<string, number>[] = [];
     // 住民票の写しの交付 (needs a receipt number) where the list has it, else the first category on the list.
     const categories = (await page.getByTestId('purpose-category').locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))) as string[];
     const category = categories.includes('juminhyo-copy') ? 'juminhyo-copy' : categories.find((v) => v !== '');
@@ -341,6 +374,8 @@ export async function benchResidentReplica(
         for (const [key, value] of fields) await page.getByTestId(`search-${key}`).fill(value);
         await page.getByTestId(`search-${fields.at(-1)![0]}`).focus();
         await page.evaluate(ARM_PAINT_OBSERVER);
+        const tracing = tracePath !== undefined && kind === 'kana' && i >= WARMUP;
+        if (tracing) await browser.startTracing(page, { categories: TRACE_CATEGORIES });
         await page.keyboard.press('Enter');
         const painted = (await Promise.race([
           page.evaluate('window.__paint'),
@@ -348,6 +383,16 @@ export async function benchResidentReplica(
             throw new Error(`no results painted for a ${KIND_LABEL[kind]} search: ${(await page.getByTestId('resident-message').textContent().catch(() => null)) ?? 'no message'}`);
           }),
         ])) as { enterAt: number | null; heardAt: number; domAt: number; paintedAt: number; rows: number; text: string };
+        if (tracing) {
+          const trace = await browser.stopTracing();
+          writeFileSync(`${tracePath}.${i}.json`, trace);
+          traces.push(mainThreadSelfTime(JSON.parse(trace.toString('utf8'))));
+        }
+        const shotPath = process.env.RESIDENT_BENCH_SHOT;
+        if (shotPath && kind === 'kana' && i === WARMUP + searches - 1) {
+          await page.screenshot({ path: shotPath });
+          await page.screenshot({ path: shotPath.replace(/\.png$/, '') + '.full.png', fullPage: true });
+        }
         if (kind !== 'kana' && !painted.text.includes(person.name)) throw new Error(`the ${KIND_LABEL[kind]} search did not show ${person.id}`);
         const measures = (await page.evaluate(LAST_MEASURES)) as { search: number; idb: number; startedAt: number } | { search: null; idb: null; startedAt: null };
         if (measures.search === null) throw new Error('the page wrote no User Timing measure for the search (is out/renderer built from this source?)');
@@ -379,6 +424,7 @@ export async function benchResidentReplica(
       seedSeconds,
       loadSeconds,
       signInSeconds,
+      loadCpu,
       pages: loadFetchMs.length,
       fetchMs: summarize(loadFetchMs),
       refreshes: fetchMs.length,
@@ -387,6 +433,7 @@ export async function benchResidentReplica(
       queries,
       heap,
       profile,
+      paintTrace: traces.length > 0 ? meanSelfTime(traces) : null,
     };
   } catch (error) {
     console.error(stack.diagnostics());
@@ -419,9 +466,11 @@ export function formatResidentReplica(r: ResidentReplicaResult): string[] {
     `feed pages asked for while searching (each new case updates the replica, and every minute): ${r.refreshes}`,
     formatSummary('new case: purpose stated → replica update done', r.caseUpdateMs),
     `initial load, working screen → ${r.residents.toLocaleString('en-US')} in the replica: ${r.loadSeconds.toFixed(1)} s (${Math.round(r.residents / r.loadSeconds).toLocaleString('en-US')} residents/s; ${((r.fetchMs.mean * r.pages) / 1000).toFixed(1)} s of it in the page fetches)`,
+    `CPU during the load: renderer main thread busy ${r.loadCpu.rendererMainSeconds.toFixed(1)} s, Node process (server, host, TerminalService) ${r.loadCpu.nodeSeconds.toFixed(1)} s`,
     `target load ≤ ${t.loadSeconds} s: ${verdict(r.loadSeconds <= t.loadSeconds)}`,
   ];
   if (r.profile) lines.push('renderer CPU profile of the load, heaviest functions (self time):', ...r.profile.map((l) => `  ${l}`));
+  if (r.paintTrace) lines.push('renderer main thread during a kana search (Enter → painted, traced; self time, mean per search):', ...r.paintTrace.map((l) => `  ${l}`));
   for (const [kind, q] of Object.entries(r.queries) as [QueryKind, QueryFigures][]) {
     lines.push(
       `${KIND_LABEL[kind]} (${q.rows.toFixed(1)} rows shown on average):`,

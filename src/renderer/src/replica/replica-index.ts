@@ -58,17 +58,57 @@ export function parseEntries(entries: string): IndexKeys[] {
   });
 }
 
+/** Ordinals below this many can be sorted by a numeric key with their position packed into one double. */
+const POSITION_SPAN = 2 ** 21;
+
 /** A permutation of ordinals kept sorted by a comparator (total: ties end on the unique id). */
 class SortedOrder {
   items = new Uint32Array(0);
   length = 0;
 
-  constructor(private readonly compare: (a: number, b: number) => number) {}
+  /**
+   * `key`, when given, is the order's first criterion as an integer in [0, 2^32) (a date, a MAC, a
+   * name's first two characters) in the comparator's order — a smaller key never comes after a larger
+   * one: ordinals are then sorted by it natively, and only runs of equal keys by the comparator.
+   */
+  constructor(
+    private readonly compare: (a: number, b: number) => number,
+    private readonly key?: (ordinal: number) => number,
+  ) {}
+
+  /**
+   * Sorts ordinals in place. With a numeric key: key × 2^21 + position in a Float64Array (exact below
+   * 2^53) sorted without a comparator — a million calls of a JS comparator cost seconds at load — then
+   * each run of equal keys by the comparator. Without: Array.prototype.sort (TimSort), which takes
+   * already sorted runs (a load's batches, each in kana order) as they are instead of sorting them again.
+   */
+  private sortOrdinals(ordinals: Uint32Array): void {
+    const n = ordinals.length;
+    const key = this.key;
+    if (key && n < POSITION_SPAN) {
+      const packed = new Float64Array(n);
+      for (let i = 0; i < n; i++) packed[i] = key(ordinals[i]!) * POSITION_SPAN + i;
+      packed.sort();
+      const source = ordinals.slice();
+      for (let i = 0; i < n; i++) ordinals[i] = source[packed[i]! % POSITION_SPAN]!;
+      for (let start = 0; start < n; ) {
+        const k = key(ordinals[start]!);
+        let end = start + 1;
+        while (end < n && key(ordinals[end]!) === k) end++;
+        if (end - start > 1) ordinals.subarray(start, end).sort(this.compare);
+        start = end;
+      }
+      return;
+    }
+    const plain = Array.from(ordinals);
+    plain.sort(this.compare);
+    ordinals.set(plain);
+  }
 
   sortAll(count: number): void {
     const all = new Uint32Array(count);
     for (let i = 0; i < count; i++) all[i] = i;
-    all.sort(this.compare);
+    this.sortOrdinals(all);
     this.items = all;
     this.length = count;
   }
@@ -97,13 +137,15 @@ class SortedOrder {
     this.length += 1;
   }
 
-  /** Adds many ordinals at once: sorted among themselves, then merged. */
+  /** Adds many ordinals at once: sorted among themselves, then merged (into nothing, at a first load: just taken). */
   merge(ordinals: readonly number[]): void {
     const add = Uint32Array.from(ordinals);
-    // A batch of new residents comes in kana order already (replica-sync.ts): no need to sort that again.
-    let sorted = true;
-    for (let i = 1; i < add.length && sorted; i++) sorted = this.compare(add[i - 1]!, add[i]!) < 0;
-    if (!sorted) add.sort(this.compare);
+    this.sortOrdinals(add);
+    if (this.length === 0) {
+      this.items = add;
+      this.length = add.length;
+      return;
+    }
     const out = new Uint32Array(this.length + add.length);
     let i = 0;
     let j = 0;
@@ -173,25 +215,43 @@ export class ReplicaIndex {
     const y = this.kana[b]!;
     return x < y ? -1 : x > y ? 1 : this.byIdOrder(a, b);
   });
-  private readonly nameOrder = new SortedOrder((a, b) => {
-    const x = this.name[a]!;
-    const y = this.name[b]!;
-    return x < y ? -1 : x > y ? 1 : this.byIdOrder(a, b);
-  });
-  private readonly birthOrder = new SortedOrder((a, b) => {
-    const d = this.birth[a]! - this.birth[b]!;
-    if (d !== 0) return d;
-    const x = this.name[a]!;
-    const y = this.name[b]!;
-    return x < y ? -1 : x > y ? 1 : this.byIdOrder(a, b);
-  });
-  private readonly codeOrder = new SortedOrder((a, b) => {
-    const d = this.mac[a]! - this.mac[b]!;
-    return d !== 0 ? d : this.byIdOrder(a, b);
-  });
+  private readonly nameOrder = new SortedOrder(
+    (a, b) => {
+      const x = this.name[a]!;
+      const y = this.name[b]!;
+      return x < y ? -1 : x > y ? 1 : this.byIdOrder(a, b);
+    },
+    // The first two UTF-16 code units (none = 0): in the order of the strings, ties left to the comparator.
+    (o) => {
+      const name = this.name[o]!;
+      return (name.length > 0 ? name.charCodeAt(0) * 65536 : 0) + (name.length > 1 ? name.charCodeAt(1) : 0);
+    },
+  );
+  private readonly birthOrder = new SortedOrder(
+    (a, b) => {
+      const d = this.birth[a]! - this.birth[b]!;
+      if (d !== 0) return d;
+      const x = this.name[a]!;
+      const y = this.name[b]!;
+      return x < y ? -1 : x > y ? 1 : this.byIdOrder(a, b);
+    },
+    (o) => this.birth[o]!,
+  );
+  private readonly codeOrder = new SortedOrder(
+    (a, b) => {
+      const d = this.mac[a]! - this.mac[b]!;
+      return d !== 0 ? d : this.byIdOrder(a, b);
+    },
+    (o) => this.mac[o]!,
+  );
   private readonly orders = [this.kanaOrder, this.nameOrder, this.birthOrder, this.codeOrder];
-  /** Ordinals not in the orders yet (new, or changed and taken out). */
-  private unsorted: number[] = [];
+  /**
+   * Ordinals below this were in the orders when they were last brought up to date; those from it on
+   * are new since (a load leaves a million of them to one sort: no list of them is kept).
+   */
+  private sortedCount = 0;
+  /** Ordinals below sortedCount changed and taken out of the orders, to be put back (at most REINSERT_LIMIT). */
+  private takenOut: number[] = [];
   /** The orders must be sorted again from scratch (many residents changed). */
   private resort = false;
   /** Changed residents taken out of the orders since they were last brought up to date. */
@@ -209,7 +269,8 @@ export class ReplicaIndex {
     this.slotOf = new Uint8Array(0);
     this.ordinalOf.clear();
     for (const order of this.orders) order.sortAll(0);
-    this.unsorted = [];
+    this.sortedCount = 0;
+    this.takenOut = [];
     this.resort = false;
     this.changed = 0;
     this.nextBlock = 1;
@@ -268,7 +329,6 @@ export class ReplicaIndex {
       this.chunkOf[o] = block * CHUNKS_PER_BLOCK + Math.floor(n / CHUNK);
       this.slotOf[o] = n % CHUNK;
       this.ordinalOf.set(k.id, o);
-      this.unsorted.push(o);
     });
     this.nextBlock = Math.max(this.nextBlock, block + 1);
   }
@@ -278,11 +338,11 @@ export class ReplicaIndex {
     const o = this.ordinalOf.get(keys.id);
     if (o === undefined) throw new Error('no such resident in the replica');
     this.chunkStamp = ++stamps;
-    if (!this.resort && !this.unsorted.includes(o)) {
+    if (!this.resort && o < this.sortedCount && !this.takenOut.includes(o)) {
       if (this.changed >= REINSERT_LIMIT) this.resort = true;
       else {
         for (const order of this.orders) order.remove(o);
-        this.unsorted.push(o);
+        this.takenOut.push(o);
         this.changed += 1;
       }
     }
@@ -294,14 +354,19 @@ export class ReplicaIndex {
 
   /** Brings the orders up to date (done before every search; cheap when nothing changed). */
   sort(): void {
+    const count = this.ids.length;
     if (this.resort) {
-      for (const order of this.orders) order.sortAll(this.ids.length);
-    } else if (this.unsorted.length > INSERT_LIMIT) {
-      for (const order of this.orders) order.merge(this.unsorted);
+      for (const order of this.orders) order.sortAll(count);
+    } else if (this.takenOut.length + count - this.sortedCount > INSERT_LIMIT) {
+      const pending = this.takenOut.slice();
+      for (let o = this.sortedCount; o < count; o++) pending.push(o);
+      for (const order of this.orders) order.merge(pending);
     } else {
-      for (const o of this.unsorted) for (const order of this.orders) order.insert(o);
+      for (const o of this.takenOut) for (const order of this.orders) order.insert(o);
+      for (let o = this.sortedCount; o < count; o++) for (const order of this.orders) order.insert(o);
     }
-    this.unsorted = [];
+    this.sortedCount = count;
+    this.takenOut = [];
     this.resort = false;
     this.changed = 0;
   }

