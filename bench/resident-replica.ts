@@ -18,7 +18,10 @@
 //            S45.3.1 form) and a resident code
 //   paint    keydown of Enter in the search form (event.timeStamp) → the first frame painted with the
 //            result rows (a MutationObserver sees the rows, then requestAnimationFrame, then a message
-//            task: that task runs once the frame holding the rows has been painted), p95 ≤ 50 ms
+//            task: that task runs once the frame holding the rows has been painted), p95 ≤ 50 ms.
+//            The list paints its first screenful (ResidentResults FIRST_FRAME_ROWS = 15, more than a
+//            1080p screen shows) in that frame and the rest in the next: "every row painted" is
+//            printed too
 //   heap     the renderer's JS heap after the load and the searches, after a forced GC (CDP
 //            HeapProfiler.collectGarbage, Runtime.getHeapUsage usedSize) plus the ArrayBuffers and
 //            external strings outside it (backingStorageSize: the replica's in-memory index keeps
@@ -61,8 +64,10 @@ export interface QueryFigures {
   search: Summary;
   /** Its IndexedDB reads alone (User Timing 'resident-query-idb'). */
   idb: Summary;
-  /** Enter keydown → the frame with the rows painted. */
+  /** Enter keydown → the first frame with result rows painted (the first screenful: FIRST_FRAME_ROWS). */
   paint: Summary;
+  /** Enter keydown → the frame with every row of the list painted. */
+  paintAll: Summary;
   /** Enter keydown → the rows in the DOM (before the frame). */
   dom: Summary;
   /** Enter keydown → the search on the replica starts (form submit, input checks). */
@@ -145,23 +150,47 @@ const ARM_LOAD_OBSERVER = `(() => {
 })(); undefined;
 `;
 
-/** Resolves (window.__paint) at the first frame painted with result rows, with the Enter keydown's time. */
+/**
+ * Resolves (window.__paint) once every result row is painted, with the Enter keydown's time, the first
+ * frame painted with result rows (paintedAt: what the person sees — the list renders its first
+ * screenful, FIRST_FRAME_ROWS, at once and the rest in the next frame) and the frame with all of them.
+ */
 const ARM_PAINT_OBSERVER = `
   window.__paint = new Promise((resolve) => {
     let enterAt = null;
     let heardAt = null;
     const onKey = (e) => { if (e.key === 'Enter') { enterAt = e.timeStamp; heardAt = performance.now(); window.removeEventListener('keydown', onKey, true); } };
     window.addEventListener('keydown', onKey, true);
+    // A frame was painted with what is in the DOM now: requestAnimationFrame, then a message task.
+    const afterPaint = (done) => requestAnimationFrame(() => {
+      const frameAt = performance.now();
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => done(frameAt, performance.now());
+      channel.port2.postMessage(null);
+    });
+    const rows = () => document.querySelectorAll('[data-testid="results"] [data-testid="result-row"]').length;
+    const expected = () => Number((document.querySelector('[data-testid="results"] .results-count')?.textContent ?? '').match(/^[0-9]+/)?.[0] ?? NaN);
+    let first = null;
+    let waitingForAll = false;
+    const finish = () => afterPaint((_frameAt, allPaintedAt) => resolve({ ...first, allPaintedAt, rows: rows(), text: document.querySelector('[data-testid="results"]').innerText }));
     const observer = new MutationObserver(() => {
-      if (!document.querySelector('[data-testid="results"] [data-testid="result-row"]')) return;
-      observer.disconnect();
-      const domAt = performance.now();
-      requestAnimationFrame(() => {
-        const frameAt = performance.now();
-        const channel = new MessageChannel();
-        channel.port1.onmessage = () => resolve({ enterAt, heardAt, domAt, frameAt, paintedAt: performance.now(), rows: document.querySelectorAll('[data-testid="result-row"]').length, text: document.querySelector('[data-testid="results"]').innerText });
-        channel.port2.postMessage(null);
-      });
+      if (first === null) {
+        if (rows() === 0) return;
+        const domAt = performance.now();
+        first = { enterAt, heardAt, domAt };
+        afterPaint((frameAt, paintedAt) => {
+          Object.assign(first, { frameAt, paintedAt });
+          if (rows() >= expected()) {
+            // Every row was in that frame already.
+            observer.disconnect();
+            resolve({ ...first, allPaintedAt: paintedAt, rows: rows(), text: document.querySelector('[data-testid="results"]').innerText });
+          } else waitingForAll = true;
+        });
+      } else if (waitingForAll && rows() >= expected()) {
+        waitingForAll = false;
+        observer.disconnect();
+        finish();
+      }
     });
     observer.observe(document.body, { childList: true, subtree: true });
   });
@@ -343,9 +372,9 @@ export async function benchResidentReplica(
 
     // Searches: each kind in turn, each search a case of its own (purpose first).
     const kinds: QueryKind[] = ['kana', 'nameBirth', 'code'];
-    const samples = Object.fromEntries(kinds.map((k) => [k, { search: [] as number[], idb: [] as number[], paint: [] as number[], dom: [] as number[], toQuery: [] as number[], afterQuery: [] as number[], rows: [] as number[] }])) as Record<
+    const samples = Object.fromEntries(kinds.map((k) => [k, { search: [] as number[], idb: [] as number[], paint: [] as number[], paintAll: [] as number[], dom: [] as number[], toQuery: [] as number[], afterQuery: [] as number[], rows: [] as number[] }])) as Record<
       QueryKind,
-      { search: number[]; idb: number[]; paint: number[]; dom: number[]; toQuery: number[]; afterQuery: number[]; rows: number[] }
+      { search: number[]; idb: number[]; paint: number[]; paintAll: number[]; dom: number[]; toQuery: number[]; afterQuery: number[]; rows: number[] }
     >;
     let caseNo = 0;
     const caseUpdateMs: number[] = [];
@@ -382,7 +411,7 @@ export async function benchResidentReplica(
           sleep(15_000).then(async () => {
             throw new Error(`no results painted for a ${KIND_LABEL[kind]} search: ${(await page.getByTestId('resident-message').textContent().catch(() => null)) ?? 'no message'}`);
           }),
-        ])) as { enterAt: number | null; heardAt: number; domAt: number; paintedAt: number; rows: number; text: string };
+        ])) as { enterAt: number | null; heardAt: number; domAt: number; paintedAt: number; allPaintedAt: number; rows: number; text: string };
         if (tracing) {
           const trace = await browser.stopTracing();
           writeFileSync(`${tracePath}.${i}.json`, trace);
@@ -402,6 +431,7 @@ export async function benchResidentReplica(
         s.search.push(measures.search);
         s.idb.push(measures.idb);
         s.paint.push(painted.paintedAt - from);
+        s.paintAll.push(painted.allPaintedAt - from);
         s.dom.push(painted.domAt - from);
         s.toQuery.push(measures.startedAt - from);
         s.afterQuery.push(painted.domAt - (measures.startedAt + measures.search));
@@ -416,7 +446,7 @@ export async function benchResidentReplica(
     const queries = Object.fromEntries(
       kinds.map((k) => {
         const s = samples[k];
-        return [k, { search: summarize(s.search), idb: summarize(s.idb), paint: summarize(s.paint), dom: summarize(s.dom), toQuery: summarize(s.toQuery), afterQuery: summarize(s.afterQuery), rows: s.rows.reduce((a, b) => a + b, 0) / s.rows.length }];
+        return [k, { search: summarize(s.search), idb: summarize(s.idb), paint: summarize(s.paint), paintAll: summarize(s.paintAll), dom: summarize(s.dom), toQuery: summarize(s.toQuery), afterQuery: summarize(s.afterQuery), rows: s.rows.reduce((a, b) => a + b, 0) / s.rows.length }];
       }),
     ) as Record<QueryKind, QueryFigures>;
     return {
@@ -479,7 +509,8 @@ export function formatResidentReplica(r: ResidentReplicaResult): string[] {
       formatSummary('  Enter → search starts', q.toQuery),
       formatSummary('  search done → rows in the DOM', q.afterQuery),
       formatSummary('  Enter → rows in the DOM', q.dom),
-      formatSummary('  Enter → rows painted', q.paint),
+      formatSummary('  Enter → rows painted (first screenful)', q.paint),
+      formatSummary('  Enter → every row painted', q.paintAll),
       `  target query p95 ≤ ${t.queryP95Ms} ms: ${verdict(q.search.p95 <= t.queryP95Ms)} (IndexedDB part: ${verdict(q.idb.p95 <= t.queryP95Ms)}); target paint p95 ≤ ${t.paintP95Ms} ms: ${verdict(q.paint.p95 <= t.paintP95Ms)}`,
     );
   }

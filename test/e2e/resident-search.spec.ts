@@ -247,6 +247,18 @@ test('purpose first; the search and its purpose logged together; code reveal log
 
   // The terminal is retired on the server: at its next replica update (a new case) the resident data
   // on this terminal is wiped, and searches find nothing.
+  // A broad search (the commonest first kana): the list paints its first screenful at once and the
+  // rest in the next frame (ResidentResults FIRST_FRAME_ROWS) — every hit the count announces arrives.
+  const [initial, many] = stack.server!.db
+    .prepare('SELECT substr(kana, 1, 1), count(*) FROM residents GROUP BY 1 ORDER BY 2 DESC LIMIT 1')
+    .raw()
+    .get() as [string, number];
+  expect(many).toBeGreaterThan(15);
+  await searchFor(page, { code: '', kana: initial });
+  await expect(page.locator('[data-testid="results"] .results-count')).toHaveText(/^[0-9]{2,}件/);
+  const announced = Number((await page.locator('[data-testid="results"] .results-count').textContent())!.match(/^[0-9]+/)![0]);
+  expect(announced).toBe(Math.min(many, 50));
+  await expect(page.getByTestId('result-row')).toHaveCount(announced);
   retireTerminal(stack.server!.db, { terminalId: 'term-demo-01', clock: stack.clock });
   await page.getByTestId('end-case').click();
   await statePurpose(page, 'juminhyo-copy', 'R8-9999');
