@@ -56,6 +56,10 @@ const relay: LogSyncApi = {
 };
 
 /** Through the terminal's contract transport, batches go as the renderer sends them: the wire form's JSON text. */
+relay.pushLogBatchAfter = (_records, encoded, follows) => {
+  if (!terminal) throw new Error('handed ahead only over the terminal transport');
+  return terminal.pushLogBatch({ recordsJson: encoded, follows });
+};
 relay.encodeBatch = (records) => {
   if (!terminal) throw new Error('encoded only for the terminal transport');
   return wireRecordsJson(records);

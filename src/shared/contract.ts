@@ -167,9 +167,11 @@ export const terminalMethods = {
   // The records as objects, or (what the renderer sends) as the JSON text of the batch's `records` in the
   // wire form (src/shared/log-api.ts, wireRecordsJson): main forwards that text as it is and the central
   // server checks every record (LogBatchRequestSchema, the chain) — main never reads it.
+  // `follows`: the batch was handed while the one before (ending at that seq) still travels; main
+  // sends it only after that one was acknowledged up to exactly `follows` (src/node/terminal/log-push-queue.ts).
   pushLogBatch: z.union([
     z.object({ records: z.array(LogRecordSchema).min(1).max(MAX_BATCH_RECORDS) }).strict(),
-    z.object({ recordsJson: LogRecordsJsonSchema }).strict(),
+    z.object({ recordsJson: LogRecordsJsonSchema, follows: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional() }).strict(),
   ]),
   fetchResidentChanges: z.object({ after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), limit: z.number().int().min(1).max(MAX_RESIDENT_PAGE) }).strict(),
   getReplicaKey: Empty,
@@ -194,8 +196,12 @@ export interface TerminalApi {
   ackLogEvents(input: MethodInput<'ackLogEvents'>): Promise<CommandResult>;
   /** The central server's head of this terminal's log. */
   getLogCursor(input: MethodInput<'getLogCursor'>): Promise<LogSyncResult>;
-  /** Sends one batch of records (in seq order, chained) to the central server. */
-  pushLogBatch(input: { records: LogRecord[] } | { recordsJson: string }): Promise<LogSyncResult>;
+  /**
+   * Sends one batch of records (in seq order, chained) to the central server. One batch at a time
+   * reaches the server; a batch with `follows` waits for the one before and is sent only when that
+   * one was acknowledged up to exactly `follows` (else: not sent, retry).
+   */
+  pushLogBatch(input: { records: LogRecord[] } | { recordsJson: string; follows?: number }): Promise<LogSyncResult>;
   /** Resident directory changes after `after`, for the operator signed in now (refused otherwise). */
   fetchResidentChanges(input: MethodInput<'fetchResidentChanges'>): Promise<ResidentFeedResult>;
   /** The replica's encryption key, while an operator is signed in and working. */

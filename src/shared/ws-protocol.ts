@@ -58,9 +58,12 @@ export type TextPayloadMethod = keyof typeof TEXT_PAYLOAD_METHODS;
 
 const LINE_FEED = 0x0a;
 
-/** The binary message of a call `method` (TEXT_PAYLOAD_METHODS) with id `id` and its payload text. */
-export function encodeTextPayloadMessage(id: number, method: TextPayloadMethod, text: string): Uint8Array {
-  const head = new TextEncoder().encode(`${JSON.stringify({ id, method })}\n`);
+/**
+ * The binary message of a call `method` (TEXT_PAYLOAD_METHODS) with id `id` and its payload text;
+ * `follows` (pushLogBatch: the seq the batch before ends at, see contract.ts) goes in the head.
+ */
+export function encodeTextPayloadMessage(id: number, method: TextPayloadMethod, text: string, follows?: number): Uint8Array {
+  const head = new TextEncoder().encode(`${JSON.stringify(follows === undefined ? { id, method } : { id, method, follows })}\n`);
   // UTF-8 takes at most 3 bytes per UTF-16 unit.
   const out = new Uint8Array(head.length + text.length * 3);
   out.set(head, 0);
@@ -71,7 +74,8 @@ export function encodeTextPayloadMessage(id: number, method: TextPayloadMethod, 
 /**
  * Reads a binary message of encodeTextPayloadMessage's form: the call with its payload
  * ({ [TEXT_PAYLOAD_METHODS[method]]: text }), or null when it is not exactly that (no line feed, a
- * head that is not { id, method } with a safe integer id and such a method, text that is not valid UTF-8).
+ * head that is not { id, method } or { id, method, follows } with a safe integer id, such a method and
+ * a positive safe integer follows, text that is not valid UTF-8).
  */
 export function parseTextPayloadMessage(bytes: Uint8Array): ClientMessage | null {
   const end = bytes.indexOf(LINE_FEED);
@@ -85,8 +89,11 @@ export function parseTextPayloadMessage(bytes: Uint8Array): ClientMessage | null
     return null;
   }
   if (typeof head !== 'object' || head === null || Array.isArray(head)) return null;
-  const { id, method, ...rest } = head as Record<string, unknown>;
+  const { id, method, follows, ...rest } = head as Record<string, unknown>;
   if (Object.keys(rest).length > 0 || typeof id !== 'number' || !Number.isSafeInteger(id)) return null;
   if (typeof method !== 'string' || !Object.hasOwn(TEXT_PAYLOAD_METHODS, method)) return null;
-  return { id, method, payload: { [TEXT_PAYLOAD_METHODS[method as TextPayloadMethod]]: text } };
+  if (follows !== undefined && (typeof follows !== 'number' || !Number.isSafeInteger(follows) || follows < 1)) return null;
+  const payload: Record<string, unknown> = { [TEXT_PAYLOAD_METHODS[method as TextPayloadMethod]]: text };
+  if (follows !== undefined) payload.follows = follows;
+  return { id, method, payload };
 }

@@ -5,8 +5,9 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { GENESIS_HASH, sealRecord, verifyChain, type LogRecord } from '../../src/domain/log/log-record';
 import type { LogSyncResult } from '../../src/shared/contract';
-import { MAX_BATCH_RECORDS } from '../../src/shared/log-api';
-import { LogIntegrityError, type SyncCheckpoint } from '../../src/renderer/src/log/log-rules';
+import { MAX_BATCH_RECORDS, wireRecordsJson } from '../../src/shared/log-api';
+import { LOG_BATCH_NOT_SENT, LogPushQueue } from '../../src/node/terminal/log-push-queue';
+import { BATCH_RECORDS_MAX_BYTES, LogIntegrityError, type SyncCheckpoint } from '../../src/renderer/src/log/log-rules';
 import { backoffDelay, LogSyncer, syncPass, type LogSyncApi, type LogSyncSource, type SyncPassResult, type SyncStatus } from '../../src/renderer/src/log/log-sync';
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -90,6 +91,8 @@ class FakeServer implements LogSyncApi {
   beforeCursor: ((n: number) => Replaced | undefined) | null = null;
   /** Invariant checked on every push: the terminal sends from its checkpoint (one batch in flight). */
   onPush: ((records: LogRecord[]) => void) | null = null;
+  encodeBatch?: (records: LogRecord[]) => string;
+  pushLogBatchAfter?: (records: LogRecord[], encoded: string, follows: number) => Promise<LogSyncResult>;
 
   constructor(readonly trace: Trace = []) {}
 
@@ -715,5 +718,208 @@ describe('LogSyncer options and soon()', () => {
     await r.s.request();
     r.s.soon();
     expect(r.timers.scheduled).toEqual([]);
+  });
+});
+
+describe('syncPass with an encoder (the size limit on the text that is sent)', () => {
+  /** LogWriter's size rule: the records' JSON, UTF-8, one byte between them (log-writer.ts pendingBatch). */
+  class SizedSource extends MemorySource {
+    reads: number[] = [];
+    override async pendingBatch(afterSeq: number, max: number = MAX_BATCH_RECORDS, maxBytes: number = BATCH_RECORDS_MAX_BYTES): Promise<LogRecord[]> {
+      this.reads.push(maxBytes);
+      const batch = await super.pendingBatch(afterSeq, max);
+      if (maxBytes === Infinity) return batch;
+      let bytes = 0;
+      for (let i = 0; i < batch.length; i++) {
+        bytes += new TextEncoder().encode(JSON.stringify(batch[i])).length + 1;
+        if (bytes > maxBytes && i > 0) return batch.slice(0, i);
+      }
+      return batch;
+    }
+  }
+
+  /** The fake server, taking the encoded text as main does (it sends that text, not the records). */
+  function encodingServer(): FakeServer & { texts: string[] } {
+    const server = Object.assign(new FakeServer(), { texts: [] as string[] });
+    server.encodeBatch = wireRecordsJson;
+    const push = server.pushLogBatch.bind(server);
+    server.pushLogBatch = async (records: LogRecord[], encoded?: string) => {
+      expect(encoded).toBe(wireRecordsJson(records));
+      server.texts.push(encoded!);
+      return push(records);
+    };
+    return server;
+  }
+
+  it('reads without the per-record size check and sends the encoded text when it fits', async () => {
+    const source = new SizedSource().append(120);
+    const server = encodingServer();
+    expect(await syncPass(server, source, { batchSize: 50 })).toEqual({ kind: 'done', delivered: 120, ackSeq: 120 });
+    expect(server.pushes.map((b) => b.length)).toEqual([50, 50, 20]);
+    expect(source.reads.every((maxBytes) => maxBytes === Infinity)).toBe(true);
+    expect(server.stored.map((r) => r.seq)).toEqual(source.records.map((r) => r.seq));
+  });
+
+  it('a batch whose text is over the limit is read again with the size check: only records that fit are sent', async () => {
+    const source = new SizedSource();
+    // Records of ~6 KB of UTF-8 each (4 × 500 kana): 5000 of them would be ~30 MB, far over 8 MiB.
+    for (let i = 0; i < 2000; i++) {
+      source.append(1);
+      const last = source.records.pop()!;
+      const { hash: _old, ...body } = last;
+      const detail = { a: 'あ'.repeat(500), b: 'い'.repeat(500), c: 'う'.repeat(500), d: `${'え'.repeat(496)}${String(i).padStart(4, '0')}` };
+      source.records.push(sealRecord({ ...body, prevHash: source.records.at(-1)?.hash ?? GENESIS_HASH, detail }, sha256));
+    }
+    const server = encodingServer();
+    expect(await syncPass(server, source)).toEqual({ kind: 'done', delivered: 2000, ackSeq: 2000 });
+    // Every text sent is within the limit, and the records went in order without a gap.
+    for (const text of server.texts) expect(new TextEncoder().encode(text).length).toBeLessThanOrEqual(BATCH_RECORDS_MAX_BYTES);
+    expect(server.pushes.length).toBeGreaterThan(1);
+    expect(server.pushes.flat().map((r) => r.seq)).toEqual(source.records.map((r) => r.seq));
+    expect(source.reads).toContain(BATCH_RECORDS_MAX_BYTES);
+  });
+});
+
+describe('syncPass handing the next batch ahead (pushLogBatchAfter, main\'s LogPushQueue)', () => {
+  /**
+   * The fake server behind main's real queue: the renderer may hand a batch while the one before
+   * travels; the server still sees one batch at a time, each starting right after its head.
+   */
+  function pipelined(records: number, firstAnswerAfter: Promise<void> = Promise.resolve()) {
+    const trace: Trace = [];
+    const source = new MemorySource(trace).append(records);
+    const server = new FakeServer(trace);
+    const queue = new LogPushQueue();
+    const handed: { follows: number; first: number; whilePending: number }[] = [];
+    let pending = 0;
+    // One batch at a time reaches the server, each right after what it holds.
+    server.onPush = (batch) => expect(batch[0]!.seq).toBe(server.head().ackSeq + 1);
+    server.encodeBatch = wireRecordsJson;
+    const push = server.pushLogBatch.bind(server);
+    const counted = (send: () => Promise<LogSyncResult>) => async () => {
+      pending++;
+      try {
+        return await send();
+      } finally {
+        pending--;
+      }
+    };
+    // The first batch is answered only once `firstAnswerAfter` resolves (it stays with the server until then).
+    server.pushLogBatch = (batch: LogRecord[]) => queue.push(undefined, counted(async () => (batch[0]!.seq === 1 ? firstAnswerAfter.then(() => push(batch)) : push(batch))));
+    server.pushLogBatchAfter = (batch: LogRecord[], encoded: string, follows: number) => {
+      expect(encoded).toBe(wireRecordsJson(batch));
+      handed.push({ follows, first: batch[0]!.seq, whilePending: pending });
+      return queue.push(follows, counted(() => push(batch)));
+    };
+    return { trace, source, server, handed };
+  }
+
+  it('hands each next batch while the one before travels; the server gets them one at a time, in order, nothing twice', async () => {
+    let release!: () => void;
+    const { source, server, handed } = pipelined(260, new Promise<void>((resolve) => (release = resolve)));
+    const pass = syncPass(server, source, { batchSize: 50 });
+    // The second batch is handed while the first is still with the server, and waits in main.
+    await expect.poll(() => handed.length).toBe(1);
+    expect(handed[0]).toEqual({ follows: 50, first: 51, whilePending: 1 });
+    expect(server.stored).toEqual([]);
+    release();
+    expect(await pass).toEqual({ kind: 'done', delivered: 260, ackSeq: 260 });
+    expect(server.pushes.map((b) => `${b[0]!.seq}-${b.at(-1)!.seq}`)).toEqual(['1-50', '51-100', '101-150', '151-200', '201-250', '251-260']);
+    expect(handed.map((h) => [h.first, h.follows])).toEqual([[51, 50], [101, 100], [151, 150], [201, 200], [251, 250]]);
+    expect(server.stored.map((r) => r.seq)).toEqual(source.records.map((r) => r.seq));
+    expect(source.checkpoint).toEqual({ ackSeq: 260, ackHash: source.records[259]!.hash });
+  });
+
+  it('the batch before fails (server down, 5xx): the batch handed ahead is not sent, and the next pass resends from the cursor', async () => {
+    for (const failing of [fail('unreachable', true), fail('internal', true)]) {
+      const { source, server, handed } = pipelined(150);
+      server.beforePush = (_records, n) => (n === 2 ? failing : undefined);
+      const result = await syncPass(server, source, { batchSize: 50 });
+      expect(result).toMatchObject({ kind: 'retry', delivered: 50, code: failing.answer && (failing.answer as LogSyncResult & { code: string }).code });
+      // Batch 101–150 was handed ahead while 51–100 travelled, and never reached the server.
+      expect(handed.map((h) => h.first)).toEqual([51, 101]);
+      expect(server.pushes.map((b) => b[0]!.seq)).toEqual([1, 51]);
+      expect(server.stored.map((r) => r.seq)).toEqual(source.records.slice(0, 50).map((r) => r.seq));
+      expect(source.checkpoint?.ackSeq).toBe(50);
+      server.beforePush = null;
+      expect(await syncPass(server, source, { batchSize: 50 })).toEqual({ kind: 'done', delivered: 100, ackSeq: 150 });
+      expect(server.stored.map((r) => r.seq)).toEqual(source.records.map((r) => r.seq));
+    }
+  });
+
+  it('the answer of the batch before is lost after it was stored: the batch ahead is not sent; the resend stores nothing twice', async () => {
+    const { source, server } = pipelined(150);
+    server.afterPush = (_records, n) => (n === 1 ? fail('unreachable', true) : undefined);
+    expect(await syncPass(server, source, { batchSize: 50 })).toMatchObject({ kind: 'retry', delivered: 0 });
+    expect(server.pushes.length).toBe(1);
+    server.afterPush = null;
+    // 1–50 were stored with the lost answer: the cursor acknowledges them, 51–150 are delivered now.
+    expect(await syncPass(server, source, { batchSize: 50 })).toEqual({ kind: 'done', delivered: 100, ackSeq: 150 });
+    expect(server.stored.map((r) => r.seq)).toEqual(source.records.map((r) => r.seq));
+  });
+
+  it('a refused batch: the batch handed ahead is not sent, the pass is refused, nothing after it reaches the server', async () => {
+    const { source, server } = pipelined(200);
+    server.beforePush = (_records, n) => (n === 2 ? fail('log-hash-mismatch', false) : undefined);
+    expect(await syncPass(server, source, { batchSize: 50 })).toMatchObject({ kind: 'refused', code: 'log-hash-mismatch', delivered: 50 });
+    expect(server.pushes.map((b) => b[0]!.seq)).toEqual([1, 51]);
+    expect(source.checkpoint?.ackSeq).toBe(50);
+  });
+
+  it('an acknowledgement other than the batch\'s end (the server is ahead): the batch ahead is not sent, the pass goes on from the server\'s head', async () => {
+    const { source, server } = pipelined(200);
+    // Another copy of this terminal's records reached the server meanwhile: it holds 1–120 after the second batch.
+    server.afterPush = (_records, n) => {
+      if (n !== 2) return undefined;
+      server.stored = source.records.slice(0, 120).map((r) => ({ ...r }));
+      return answer({ ok: true, ...server.head() });
+    };
+    expect(await syncPass(server, source, { batchSize: 50 })).toEqual({ kind: 'done', delivered: 200, ackSeq: 200 });
+    expect(server.pushes.map((b) => `${b[0]!.seq}-${b.at(-1)!.seq}`)).toEqual(['1-50', '51-100', '121-170', '171-200']);
+    expect(server.stored.map((r) => r.seq)).toEqual(source.records.map((r) => r.seq));
+  });
+});
+
+describe('LogPushQueue (main)', () => {
+  const ok = (ackSeq: number): LogSyncResult => ({ ok: true, ackSeq, ackHash: 'a'.repeat(64) });
+
+  it('sends one batch at a time in the order handed, and a following batch only after an acknowledgement of exactly its `follows`', async () => {
+    const queue = new LogPushQueue();
+    const events: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const first = queue.push(undefined, async () => {
+      events.push('send 1-50');
+      await gate;
+      events.push('answer 50');
+      return ok(50);
+    });
+    const second = queue.push(50, async () => {
+      events.push('send 51-100');
+      return ok(100);
+    });
+    const wrongFollows = queue.push(99, async () => {
+      events.push('send 100-');
+      return ok(150);
+    });
+    await Promise.resolve();
+    expect(events).toEqual(['send 1-50']);
+    release();
+    expect(await first).toEqual(ok(50));
+    expect(await second).toEqual(ok(100));
+    expect(await wrongFollows).toEqual(LOG_BATCH_NOT_SENT);
+    expect(events).toEqual(['send 1-50', 'answer 50', 'send 51-100']);
+  });
+
+  it('after a failure or a send that throws, a following batch is not sent; a batch without `follows` is', async () => {
+    const queue = new LogPushQueue();
+    const sent: string[] = [];
+    await queue.push(undefined, async () => failure('internal', true));
+    expect(await queue.push(50, async () => (sent.push('a'), ok(100)))).toEqual(LOG_BATCH_NOT_SENT);
+    await expect(queue.push(undefined, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await queue.push(50, async () => (sent.push('b'), ok(100)))).toEqual(LOG_BATCH_NOT_SENT);
+    expect(await queue.push(undefined, async () => (sent.push('c'), ok(50)))).toEqual(ok(50));
+    expect(await queue.push(50, async () => (sent.push('d'), ok(100)))).toEqual(ok(100));
+    expect(sent).toEqual(['c', 'd']);
   });
 });

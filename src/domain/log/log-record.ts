@@ -34,20 +34,46 @@ export type Sha256Hex = (bytes: Uint8Array) => string;
 
 // ASCII text is unchanged by NFC: skip normalize() for it (the server hashes millions of strings).
 const NON_ASCII = /[^\u0000-\u007f]/;
+// Printable ASCII without `"` and `\`: JSON.stringify writes it as it is between quotes, so it is
+// written directly (hashes, times, ids: most of a record; a terminal encodes 5000 records a batch).
+const PLAIN_ASCII = /^[\u0020\u0021\u0023-\u005b\u005d-\u007f]*$/;
+
+// The canonical JSON of recent non-ASCII texts. A log repeats a few texts (purposes, screens) in
+// thousands of records; NFC normalisation is the costly step. Bounded: cleared when full.
+const nonAsciiCache = new Map<string, string>();
+const NON_ASCII_CACHE_SIZE = 512;
+
+/** JSON.stringify(NFC(text)), as canonicalValue writes every string. */
+function canonicalString(value: string): string {
+  if (PLAIN_ASCII.test(value)) return `"${value}"`;
+  if (!NON_ASCII.test(value)) return JSON.stringify(value);
+  let json = nonAsciiCache.get(value);
+  if (json === undefined) {
+    json = JSON.stringify(value.normalize('NFC'));
+    if (nonAsciiCache.size >= NON_ASCII_CACHE_SIZE) nonAsciiCache.clear();
+    nonAsciiCache.set(value, json);
+  }
+  return json;
+}
 
 function canonicalValue(value: unknown): string {
+  if (typeof value === 'string') return canonicalString(value);
   if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(NON_ASCII.test(value) ? value.normalize('NFC') : value);
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError('non-finite number in a log record');
     return JSON.stringify(value);
   }
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'object' && !Array.isArray(value)) {
-    const entries = Object.keys(value as object)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalValue((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(',')}}`;
+    // Keys as JSON.stringify writes them (not normalised: a key is not text of the record), sorted by UTF-16 units.
+    const keys = Object.keys(value as object).sort();
+    let out = '{';
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (i > 0) out += ',';
+      out += `${PLAIN_ASCII.test(key) ? `"${key}"` : JSON.stringify(key)}:${canonicalValue((value as Record<string, unknown>)[key])}`;
+    }
+    return `${out}}`;
   }
   throw new TypeError(`unsupported value in a log record: ${typeof value}`);
 }

@@ -24,6 +24,7 @@ import type { LogOutbox } from './log-outbox';
 import type { LogEvent } from '../../shared/log-event';
 import type { LogBacklogReport } from '../../shared/log-api';
 import { relayLogCall } from './log-relay';
+import { LogPushQueue } from './log-push-queue';
 import type { ReplicaKeyStore } from './replica-key';
 import { FreshRun } from './fresh-run';
 import { readerChanges, rosterChanges } from './roster-changes';
@@ -70,6 +71,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
   private seq = 0;
   private online = false;
   private lastContactAt: number | null = null;
+  private readonly logPushes = new LogPushQueue();
   private lastActivityMono: number;
   private attemptsLeft: number | null = null;
   private timers: NodeJS.Timeout[] = [];
@@ -187,8 +189,11 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     return relayLogCall(() => this.o.server.logCursor(report));
   }
 
-  pushLogBatch(input: { records: LogRecord[] } | { recordsJson: string }): Promise<LogSyncResult> {
-    return relayLogCall(() => ('recordsJson' in input ? this.o.server.logBatchJson(randomUUID(), input.recordsJson) : this.o.server.logBatch(randomUUID(), input.records)));
+  pushLogBatch(input: { records: LogRecord[] } | { recordsJson: string; follows?: number }): Promise<LogSyncResult> {
+    // One batch at a time to the server, in the order handed (log-push-queue.ts).
+    return this.logPushes.push('recordsJson' in input ? input.follows : undefined, () =>
+      relayLogCall(() => ('recordsJson' in input ? this.o.server.logBatchJson(randomUUID(), input.recordsJson) : this.o.server.logBatch(randomUUID(), input.records))),
+    );
   }
 
   /** The operator signed in and working now, or null (locked, signing in, nobody). */

@@ -34,7 +34,7 @@ function sameHash(aHex: string, bHex: string): boolean {
 
 export type AuthFailure = 'malformed' | 'unknown-terminal' | 'wrong-secret' | 'retired';
 
-/** Authenticates and updates last_contact_at; a failure is recorded in server_events (the client learns no reason). */
+/** Authenticates and updates last_contact_at (to the second: contactWorthRecording); a failure is recorded in server_events (the client learns no reason). */
 export function authenticateTerminal(db: ServerDb, header: string | undefined, now: number, route: string, appVersion?: string): Terminal | AuthFailure {
   const parsed = parseTerminalAuthorization(header);
   let failure: AuthFailure;
@@ -48,7 +48,7 @@ export function authenticateTerminal(db: ServerDb, header: string | undefined, n
     else if (!matches) failure = 'wrong-secret';
     else if (terminal.retiredAt !== null) failure = 'retired';
     else {
-      touchTerminal(db, terminal.id, now, appVersion);
+      if (contactWorthRecording(terminal, now, appVersion)) touchTerminal(db, terminal.id, now, appVersion);
       return { ...terminal, lastContactAt: now, appVersion: appVersion ?? terminal.appVersion };
     }
   }
@@ -59,6 +59,20 @@ export function authenticateTerminal(db: ServerDb, header: string | undefined, n
     detail: { reason: failure, route, ...(parsed && !terminal ? { claimedTerminalId: parsed.terminalId } : {}) },
   });
   return failure;
+}
+
+/**
+ * Last contact is kept to the second. Each UPDATE outside a transaction is its own durable commit
+ * (WAL, synchronous=FULL: an fsync), 1.5 ms or more on every request; a terminal delivering its log
+ * makes several requests a second (issue 3 benchmarks). So the row is written only when the stored
+ * time is a second old or more (or ahead of now: a clock set back), or the app version changed.
+ */
+export const LAST_CONTACT_RESOLUTION_MS = 1000;
+
+export function contactWorthRecording(terminal: Pick<Terminal, 'lastContactAt' | 'appVersion'>, now: number, appVersion?: string): boolean {
+  if (appVersion !== undefined && appVersion !== terminal.appVersion) return true;
+  const last = terminal.lastContactAt;
+  return last === null || now - last >= LAST_CONTACT_RESOLUTION_MS || now < last;
 }
 
 /** The terminal set by the terminal routes' onRequest hook; a route reached without it is a bug. */

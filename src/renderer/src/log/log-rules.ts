@@ -2,10 +2,13 @@
 // how the stored head is checked against the stored records, where pruning may stop, and when the
 // storage use is worth a warning. No Dexie and no browser APIs here, so all of it is unit-tested in Node.
 import type { ChainProblem, LogRecord } from '../../../domain/log/log-record';
-import { LogRecordSchema } from '../../../shared/log-api';
+import { LogRecordSchema, MAX_BATCH_BYTES } from '../../../shared/log-api';
 import { LogEventError, validateEvent, type LogEvent } from '../../../shared/log-event';
 
 export { LogEventError, validateEvent, type LogEvent };
+
+/** Bytes of JSON a batch's records may take: the request limit, less room for the body around them. */
+export const BATCH_RECORDS_MAX_BYTES = MAX_BATCH_BYTES - 64 * 1024;
 
 /** A point of the chain: the record `seq` whose hash is `hash`. */
 export interface ChainPoint {

@@ -1,6 +1,7 @@
 // Delivers the local log to the central server (issue 3, item 3), following the resume procedure
 // of docs/log-protocol.md: read the server's cursor, check it against the local chain, send the
-// records after it in order, one batch in flight, and advance the local checkpoint only after the
+// records after it in order, one batch in flight to the server (the next one may wait in main,
+// handed ahead: pushLogBatchAfter), and advance the local checkpoint only after the
 // server's acknowledgement (written while the next batch travels). Idempotent: whatever interrupts a pass, the next one starts again from
 // the cursor, and resending a stored batch changes nothing on the server.
 //
@@ -12,7 +13,7 @@
 import type { LogRecord } from '../../../domain/log/log-record';
 import type { LogSyncResult } from '../../../shared/contract';
 import { MAX_BATCH_RECORDS } from '../../../shared/log-api';
-import { LogIntegrityError, type SyncCheckpoint } from './log-rules';
+import { BATCH_RECORDS_MAX_BYTES, LogIntegrityError, type SyncCheckpoint } from './log-rules';
 
 export interface LogSyncApi {
   getLogCursor(): Promise<LogSyncResult>;
@@ -24,6 +25,13 @@ export interface LogSyncApi {
    * records are pushed as they are.
    */
   encodeBatch?(records: LogRecord[]): string;
+  /**
+   * Optional: hands main an encoded batch while the batch before it (ending at `follows`) still
+   * travels. Main sends it only after that one was acknowledged up to exactly `follows`, else answers
+   * a retry without sending it (src/node/terminal/log-push-queue.ts): the server still gets one batch
+   * at a time, in order.
+   */
+  pushLogBatchAfter?(records: LogRecord[], encoded: string, follows: number): Promise<LogSyncResult>;
 }
 
 interface PreparedBatch {
@@ -31,24 +39,41 @@ interface PreparedBatch {
   encoded: string | undefined;
 }
 
-/** Reads the batch after `afterSeq` and encodes it for the transport (both before it is needed). */
-function prepare(api: LogSyncApi, source: LogSyncSource, afterSeq: number, batchSize: number): Promise<PreparedBatch> {
-  return source.pendingBatch(afterSeq, batchSize).then((records) => {
-    let encoded: string | undefined;
-    if (records.length > 0 && api.encodeBatch) {
-      try {
-        encoded = api.encodeBatch(records);
-      } catch {
-        encoded = undefined;
-      }
-    }
-    return { records, encoded };
-  });
+/** UTF-8 bytes of a text, counted without encoding it when the bound (3 bytes per UTF-16 unit) is enough. */
+function withinBytes(text: string, maxBytes: number): boolean {
+  return text.length * 3 <= maxBytes || new TextEncoder().encode(text).length <= maxBytes;
+}
+
+function encode(api: LogSyncApi, records: LogRecord[]): string | undefined {
+  if (records.length === 0 || !api.encodeBatch) return undefined;
+  try {
+    return api.encodeBatch(records);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the batch after `afterSeq` and encodes it for the transport (both before it is needed).
+ * With an encoder the size limit is checked on the encoded text, the bytes that are sent
+ * (pendingBatch's own check writes every record as JSON just to measure it); only a batch whose text
+ * is too large is read again with that check, which gives the records that fit.
+ */
+async function prepare(api: LogSyncApi, source: LogSyncSource, afterSeq: number, batchSize: number): Promise<PreparedBatch> {
+  if (!api.encodeBatch) return { records: await source.pendingBatch(afterSeq, batchSize), encoded: undefined };
+  const records = await source.pendingBatch(afterSeq, batchSize, Infinity);
+  if (records.length === 0) return { records, encoded: undefined };
+  const encoded = encode(api, records);
+  if (encoded !== undefined && withinBytes(encoded, BATCH_RECORDS_MAX_BYTES)) return { records, encoded };
+  // Too large, or a record the encoder refuses (then the records go as they are): read again with the size check.
+  const fitting = await source.pendingBatch(afterSeq, batchSize);
+  return { records: fitting, encoded: encoded === undefined ? undefined : encode(api, fitting) };
 }
 
 /** The part of LogWriter the sync uses. */
 export interface LogSyncSource {
-  pendingBatch(afterSeq: number, max?: number): Promise<LogRecord[]>;
+  /** `maxBytes` Infinity: no size check (the caller checks the encoded text). */
+  pendingBatch(afterSeq: number, max?: number, maxBytes?: number): Promise<LogRecord[]>;
   acknowledge(ack: SyncCheckpoint): Promise<SyncCheckpoint>;
   syncCheckpoint(): Promise<SyncCheckpoint | null>;
   /** First contact of a new local store with a server holding this terminal's earlier records (LogWriter.adoptServerHead). */
@@ -127,25 +152,55 @@ export async function syncPass(api: LogSyncApi, source: LogSyncSource, options: 
         throw error;
       }
     };
+    // The batch after the one travelling, already handed to main (pushLogBatchAfter), or null.
+    let ahead: { records: LogRecord[]; answer: Promise<LogSyncResult> } | null = null;
+    /** Waits for the batch handed ahead and forgets it (the one before it was not acknowledged as sent, so main did not send it). True if there was one. */
+    const dropAhead = async (): Promise<boolean> => {
+      const dropped = ahead;
+      ahead = null;
+      if (dropped) await dropped.answer.catch(() => undefined);
+      return dropped !== null;
+    };
     for (;;) {
       let batch: LogRecord[];
-      let encoded: string | undefined;
-      try {
-        ({ records: batch, encoded } = await next);
-      } catch (error) {
-        const settled = await settle();
-        if (settled) return settled;
-        if (error instanceof LogIntegrityError) return { kind: 'refused', delivered, code: 'local-records-missing', message: `${DIVERGED} (${error.message})` };
-        throw error;
+      let sending: Promise<LogSyncResult>;
+      if (ahead) {
+        ({ records: batch, answer: sending } = ahead);
+        ahead = null;
+      } else {
+        let encoded: string | undefined;
+        try {
+          ({ records: batch, encoded } = await next);
+        } catch (error) {
+          const settled = await settle();
+          if (settled) return settled;
+          if (error instanceof LogIntegrityError) return { kind: 'refused', delivered, code: 'local-records-missing', message: `${DIVERGED} (${error.message})` };
+          throw error;
+        }
+        if (batch.length === 0) return (await settle()) ?? { kind: 'done', delivered, ackSeq };
+        // Read (and encode) the following batch while this one travels (reads never change what is sent).
+        next = prepare(api, source, batch[batch.length - 1]!.seq, batchSize);
+        next.catch(() => undefined);
+        sending = encoded === undefined ? api.pushLogBatch(batch) : api.pushLogBatch(batch, encoded);
       }
-      if (batch.length === 0) return (await settle()) ?? { kind: 'done', delivered, ackSeq };
       const last = batch[batch.length - 1]!;
-      // Read (and encode) the following batch while this one travels (reads never change what is sent).
-      next = prepare(api, source, last.seq, batchSize);
-      next.catch(() => undefined);
-      const answer = normalise(await (encoded === undefined ? api.pushLogBatch(batch) : api.pushLogBatch(batch, encoded)));
+      if (api.pushLogBatchAfter) {
+        // Hand main the following batch now; it sends it only once this one is acknowledged up to
+        // last.seq. A read that failed is left in `next`, to be met as above.
+        const following = await next.catch(() => null);
+        if (following && following.records.length > 0 && following.encoded !== undefined) {
+          ahead = { records: following.records, answer: api.pushLogBatchAfter(following.records, following.encoded, last.seq) };
+          ahead.answer.catch(() => undefined);
+          next = prepare(api, source, following.records[following.records.length - 1]!.seq, batchSize);
+          next.catch(() => undefined);
+        }
+      }
+      const answer = normalise(await sending);
       const settled = await settle();
-      if (settled) return settled;
+      if (settled) {
+        await dropAhead();
+        return settled;
+      }
       if (answer.ok && answer.ackSeq === last.seq && answer.ackHash === last.hash) {
         // Acknowledged exactly as sent (this terminal's own record, its hash compared here): the next
         // batch goes at once and the checkpoint is written while it travels. It is still advanced only
@@ -160,6 +215,8 @@ export async function syncPass(api: LogSyncApi, source: LogSyncSource, options: 
         checkpointing.catch(() => undefined);
         continue;
       }
+      // Not acknowledged exactly as sent: the batch handed ahead was not sent (main's rule); read again from where the server is.
+      const dropped = await dropAhead();
       if (answer.ok) {
         try {
           const stored = await source.acknowledge({ ackSeq: answer.ackSeq, ackHash: answer.ackHash });
@@ -171,7 +228,7 @@ export async function syncPass(api: LogSyncApi, source: LogSyncSource, options: 
         }
         // The server's head is not where this batch ended (another writer, or a partial answer):
         // continue from where the server is.
-        if (ackSeq !== last.seq) {
+        if (ackSeq !== last.seq || dropped) {
           next = prepare(api, source, ackSeq, batchSize);
         }
         continue;

@@ -17,11 +17,12 @@
 // All I/O is injected (database, clock, SHA-256, storage manager).
 import Dexie, { RangeSet } from 'dexie';
 import { GENESIS_HASH, sealRecord, verifyChain, type ChainProblem, type LogRecord, type Sha256Hex } from '../../../domain/log/log-record';
-import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS } from '../../../shared/log-api';
+import { MAX_BATCH_RECORDS } from '../../../shared/log-api';
 import type { PendingLogEvent } from '../../../shared/contract';
 import { TerminalIdSchema } from '../../../shared/server-api';
 import { getMeta, putMeta, type MetaRow, type TerminalDb } from './log-db';
 import {
+  BATCH_RECORDS_MAX_BYTES,
   checkHead,
   describeProblem,
   LogEventError,
@@ -618,14 +619,17 @@ export class LogWriter {
    * Records following `afterSeq`, in order, for the sync: at most `max`, and no more than `maxBytes`
    * of JSON together (the server refuses larger bodies; at least one record is always returned).
    * Throws LogIntegrityError when the record right after `afterSeq` is no longer stored here (a
-   * batch must never skip a record).
+   * batch must never skip a record). `maxBytes` Infinity: no size check here (the sync checks the
+   * text it sends instead, see log-sync.ts prepare: writing each record as JSON only to measure it
+   * costs ~15 ms a batch).
    */
-  async pendingBatch(afterSeq: number, max: number = MAX_BATCH_RECORDS, maxBytes: number = MAX_BATCH_BYTES - 64 * 1024): Promise<LogRecord[]> {
+  async pendingBatch(afterSeq: number, max: number = MAX_BATCH_RECORDS, maxBytes: number = BATCH_RECORDS_MAX_BYTES): Promise<LogRecord[]> {
     if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new RangeError(`pendingBatch: invalid afterSeq ${afterSeq}`);
     const limit = Math.max(1, Math.min(MAX_BATCH_RECORDS, Math.floor(max)));
     const records = await this.db.log.where(':id').above(afterSeq).limit(limit).toArray();
     const first = records[0];
     if (first && first.seq !== afterSeq + 1) throw new LogIntegrityError(`records ${afterSeq + 1}–${first.seq - 1} are not stored on this terminal (pruned or lost)`);
+    if (maxBytes === Infinity) return records;
     // JSON text of n UTF-16 units is at most 3n bytes of UTF-8: exact byte counts are needed only
     // when that bound passes the limit (a batch of mostly non-ASCII text); usually it does not.
     const texts = records.map((r) => JSON.stringify(r));

@@ -148,6 +148,8 @@ export class LogStore {
         // The records as the JSON text of the wire form (made while the batch before travels): main
         // forwards it to the central server as it is.
         pushLogBatch: (records, encoded) => this.d.api.pushLogBatch(encoded === undefined ? { records } : { recordsJson: encoded }),
+        // The next batch, handed while the one before travels: main sends it once that one is acknowledged.
+        pushLogBatchAfter: (_records, encoded, follows) => this.d.api.pushLogBatch({ recordsJson: encoded, follows }),
         encodeBatch: wireRecordsJson,
       },
       source: writer,

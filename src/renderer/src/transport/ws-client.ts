@@ -72,8 +72,8 @@ export function wsClient(onConnection: ConnectionListener): TerminalClient {
   }
 
   /** A call whose payload is one large text (a log batch's records): sent as a binary message (ws-protocol.ts). */
-  function callWithText<T>(method: TextPayloadMethod, text: string): Promise<T> {
-    return send((id) => encodeTextPayloadMessage(id, method, text));
+  function callWithText<T>(method: TextPayloadMethod, text: string, follows?: number): Promise<T> {
+    return send((id) => encodeTextPayloadMessage(id, method, text, follows));
   }
 
   return {
@@ -86,7 +86,8 @@ export function wsClient(onConnection: ConnectionListener): TerminalClient {
     takeLogEvents: (input) => call('takeLogEvents', input),
     ackLogEvents: (input) => call('ackLogEvents', input),
     getLogCursor: (input) => call('getLogCursor', input),
-    pushLogBatch: (input) => ('recordsJson' in input && typeof input.recordsJson === 'string' ? callWithText('pushLogBatch', input.recordsJson) : call('pushLogBatch', input)),
+    pushLogBatch: (input) =>
+      'recordsJson' in input && typeof input.recordsJson === 'string' ? callWithText('pushLogBatch', input.recordsJson, input.follows) : call('pushLogBatch', input),
     fetchResidentChanges: (input) => call('fetchResidentChanges', input),
     getReplicaKey: (input) => call('getReplicaKey', input),
     adminOpen: (input) => call('adminOpen', input),
