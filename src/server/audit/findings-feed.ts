@@ -197,14 +197,25 @@ export function feedCandidates(
   const viewed = typeId('resident.viewed');
   if (enabled(['resident.many-operators']) && viewed !== undefined) {
     const views = `r.type = ${viewed} AND r.at_ms >= @leadFrom AND r.at_ms <= @to AND r.operator IS NOT NULL AND ${inFeed('r')}`;
-    const several = db.prepare(`SELECT 1 FROM log_index_records r INDEXED BY log_index_records_by_type WHERE ${views} AND instr(r.resident_ids, ',') > 0 LIMIT 1`).get(params);
-    collect(
-      several
-        ? `SELECT r.id FROM log_index_records r INDEXED BY log_index_records_by_type WHERE ${views}`
-        : `SELECT r.id FROM log_index_records r INDEXED BY log_index_records_by_type WHERE ${views} AND r.resident_ids IN (
-             SELECT r.resident_ids FROM log_index_records r INDEXED BY log_index_records_by_type WHERE ${views}
-             GROUP BY r.resident_ids HAVING count(DISTINCT r.operator) >= ${Math.ceil(config.manyOperatorsMin)})`,
-    );
+    // One pass over the views, grouped here (SQL's GROUP BY … count(DISTINCT) sorted them twice):
+    // the views of each resident seen by enough operators; every view when one names several residents.
+    const all: number[] = [];
+    const byResident = new Map<string, { operators: Set<number>; ids: number[] }>();
+    let several = false;
+    for (const [id, residents, operator] of db.prepare(`SELECT r.id, r.resident_ids, r.operator FROM log_index_records r INDEXED BY log_index_records_by_type WHERE ${views}`).raw().iterate(params) as Iterable<[number, string | null, number]>) {
+      all.push(id);
+      if (residents === null) continue;
+      if (residents.includes(',')) several = true;
+      let group = byResident.get(residents);
+      if (!group) byResident.set(residents, (group = { operators: new Set(), ids: [] }));
+      group.operators.add(operator);
+      group.ids.push(id);
+    }
+    if (several) for (const id of all) ids.add(id);
+    else {
+      const min = Math.ceil(config.manyOperatorsMin);
+      for (const group of byResident.values()) if (group.operators.size >= min) for (const id of group.ids) ids.add(id);
+    }
   }
 
   if (enabled(RELATION_RULES)) {
