@@ -68,6 +68,22 @@ export interface FeedWindow {
   toMs: number;
 }
 
+/**
+ * Reads the window's index rows once in rowid order before the queries below. They reach the table
+ * through indexes, in time or type order: on a month whose pages are not in memory (a check of a month
+ * years back) that is thousands of scattered 4 KB reads, about a second more on the 20M-record log.
+ * Rows are stored in the order they were indexed, which is nearly time order, so one pass over the
+ * rowid range between the window's first and last row reads the same pages mostly in file order
+ * (the OS reads ahead). A late row outside that range is still read, just not ahead. ~25 ms when the
+ * pages are in memory already.
+ */
+function readWindowInFileOrder(db: ServerDb, fromMs: number, toMs: number): void {
+  const first = db.prepare('SELECT id FROM log_index_records INDEXED BY log_index_records_by_at WHERE at_ms >= ? ORDER BY at_ms LIMIT 1').pluck().get(fromMs) as number | undefined;
+  const last = db.prepare('SELECT id FROM log_index_records INDEXED BY log_index_records_by_at WHERE at_ms <= ? ORDER BY at_ms DESC LIMIT 1').pluck().get(toMs) as number | undefined;
+  if (first === undefined || last === undefined || last < first) return;
+  db.prepare('SELECT count(*) FROM log_index_records WHERE id BETWEEN ? AND ?').pluck().get(first, last);
+}
+
 export interface FeedResult {
   /** Rows fed to the engine (a subset of the period's rows and the lead-in's). */
   fed: number;
@@ -90,6 +106,7 @@ export function feedCandidates(
   beforePush: (r: AuditRecord) => void,
   relationResidents: (mayConcern: (residentId: string) => boolean) => string[] | null = () => null,
 ): FeedResult {
+  readWindowInFileOrder(db, window.leadFromMs, window.toMs);
   const terms = termTable(db);
   const typeId = (t: string): number | undefined => terms.id('type', t);
   const idList = (types: readonly string[]): string => {
