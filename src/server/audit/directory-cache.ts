@@ -11,10 +11,11 @@
 // rule keys its normalised names on the objects (rule-relations.ts) and so normalises each one once.
 // Above WHOLE_DIRECTORY_MAX residents the directory is not held whole: residents are looked up one
 // by one and cached until the directory changes, and the family counts are read again on a change.
-import { familyKana } from '../../domain/audit/person-match';
+import { familyKana, surnameShares } from '../../domain/audit/person-match';
 import { prepareRelationKeys } from '../../domain/audit/rule-relations';
 import type { AuditResident } from '../../domain/audit/types';
 import type { ServerDb } from '../db/open';
+import { countResidents, residentDirectory } from '../store/residents';
 
 /** Up to this many residents, the whole directory is held (one scan instead of a query per resident). */
 export const WHOLE_DIRECTORY_MAX = 300_000;
@@ -32,9 +33,11 @@ interface Held {
   residents: Map<string, AuditResident | null>;
   /** Family kana counted for each current resident (whole only: what to take back when it changes). */
   familyOf: Map<string, string>;
-  /** Family kana → current residents with it, and how many current residents there are. */
+  /** Family kana → current residents with it, and how many current residents there are (whole only: kept as rows change). */
   families: Map<string, number> | null;
   current: number;
+  /** Not whole: the surname shares, read once per directory version (person-match surnameShares). */
+  shares: Map<string, number> | null;
   /** Values computed from the directory as it is (directoryView().derived), dropped when it changes. */
   derived: Map<string, unknown>;
 }
@@ -44,8 +47,8 @@ const held = new WeakMap<ServerDb, Held>();
 const ROW_COLUMNS = 'id, name, kana, address, household_id, status';
 
 function directoryState(db: ServerDb): { epoch: string; version: number } {
-  const row = db.prepare('SELECT epoch, latest_version FROM resident_directory WHERE id = 1').raw().get() as [string, number] | undefined;
-  return row ? { epoch: row[0], version: row[1] } : { epoch: '', version: 0 };
+  const { epoch, latestVersion } = residentDirectory(db);
+  return { epoch, version: latestVersion };
 }
 
 function count(families: Map<string, number>, family: string, by: number): void {
@@ -75,7 +78,7 @@ function take(h: Held, [id, name, kana, address, householdId, status]: Directory
 }
 
 function readWhole(db: ServerDb, state: { epoch: string; version: number }): Held {
-  const h: Held = { ...state, whole: true, residents: new Map(), familyOf: new Map(), families: new Map(), current: 0, derived: new Map() };
+  const h: Held = { ...state, whole: true, residents: new Map(), familyOf: new Map(), families: new Map(), current: 0, shares: null, derived: new Map() };
   for (const row of db.prepare(`SELECT ${ROW_COLUMNS} FROM residents`).raw().iterate() as Iterable<DirectoryRow>) take(h, row);
   return h;
 }
@@ -94,9 +97,8 @@ function current(db: ServerDb): Held {
       return h;
     }
   }
-  const size = db.prepare('SELECT count(*) FROM residents').pluck().get() as number;
-  if (size <= WHOLE_DIRECTORY_MAX) next = readWhole(db, state);
-  else next = { ...state, whole: false, residents: new Map(), familyOf: new Map(), families: null, current: 0, derived: new Map() };
+  if (countResidents(db) <= WHOLE_DIRECTORY_MAX) next = readWhole(db, state);
+  else next = { ...state, whole: false, residents: new Map(), familyOf: new Map(), families: null, current: 0, shares: null, derived: new Map() };
   held.set(db, next);
   return next;
 }
@@ -149,13 +151,8 @@ export function directoryView(db: ServerDb): DirectoryView {
     },
     surnameShares(): Map<string, number> {
       if (!h.families) {
-        h.families = new Map();
-        h.current = 0;
-        for (const kana of db.prepare("SELECT kana FROM residents WHERE status = 'resident'").pluck().iterate() as Iterable<string>) {
-          h.current += 1;
-          const family = familyKana(kana);
-          if (family !== '') count(h.families, family, 1);
-        }
+        h.shares ??= surnameShares(db.prepare("SELECT kana FROM residents WHERE status = 'resident'").all() as { kana: string }[]);
+        return h.shares;
       }
       const shares = new Map<string, number>();
       for (const [family, n] of h.families) shares.set(family, n / h.current);
