@@ -35,7 +35,7 @@ describe('applyMigrations', () => {
   it('starts the resident directory with an epoch and version 0; a changed record takes a new version from its counter', () => {
     const db = memoryDb();
     applyMigrations(db);
-    expect(MIGRATIONS.map((m) => m.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(MIGRATIONS.map((m) => m.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
     const directory = db.prepare('SELECT epoch, latest_version AS latest FROM resident_directory').all() as { epoch: string; latest: number }[];
     expect(directory).toHaveLength(1);
     expect(directory[0]!.epoch).toMatch(/^[0-9a-f]{32}$/);
@@ -76,7 +76,7 @@ describe('applyMigrations', () => {
   it('pre-fills the ten purpose categories, also on a database that was at migration 4; ids are checked, rows never deleted', () => {
     const db = memoryDb();
     expect(applyMigrations(db, MIGRATIONS.filter((m) => m.id <= 4))).toEqual([1, 2, 3, 4]);
-    expect(applyMigrations(db)).toEqual([5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(applyMigrations(db)).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13]);
     const rows = db.prepare('SELECT id, label, needs_case_number AS n, active, sort_order AS sortOrder, changed_by AS changedBy FROM purpose_categories ORDER BY sort_order').all() as {
       id: string;
       label: string;

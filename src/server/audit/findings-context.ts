@@ -105,10 +105,11 @@ export function findingsContext(db: ServerDb, window: { fromMs: number; toMs: nu
   // Sync state at the time of the check: the last batch received up to then (and, when the check is
   // now, the last contact). A terminal registered after the check is left out.
   const asOf = window.asOfMs;
-  // Chunks whose records end in the 62 days before the check (log_chunks_by_time): a terminal silent
-  // for longer has its last receipt looked up on its own (rare).
+  // Chunks whose records end in the 62 days before the check, read from the index alone
+  // (log_chunks_receipts, migration 13): a terminal silent for longer has its last receipt looked up
+  // on its own (rare).
   const recent = new Map(
-    (db.prepare('SELECT terminal_id, max(received_at) FROM log_chunks WHERE max_at_ms > ? AND max_at_ms <= ? AND received_at <= ? GROUP BY terminal_id').raw().all(asOf - 62 * 86_400_000, asOf, asOf) as [string, number][]),
+    (db.prepare('SELECT terminal_id, max(received_at) FROM log_chunks INDEXED BY log_chunks_receipts WHERE max_at_ms > ? AND max_at_ms <= ? AND received_at <= ? GROUP BY terminal_id').raw().all(asOf - 62 * 86_400_000, asOf, asOf) as [string, number][]),
   );
   const older = db.prepare('SELECT max(received_at) FROM log_chunks WHERE terminal_id = ? AND received_at <= ?').pluck();
   const lastReceived = { get: (id: string, at: number): number | null => recent.get(id) ?? ((older.get(id, at) as number | null) ?? null) };

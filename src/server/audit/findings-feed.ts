@@ -216,10 +216,11 @@ export function feedCandidates(
     const views = `r.type = ${viewed} AND r.at_ms >= @leadFrom AND r.at_ms <= @to AND r.operator IS NOT NULL AND ${inFeed('r')}`;
     // One pass over the views, grouped here (SQL's GROUP BY … count(DISTINCT) sorted them twice):
     // the views of each resident seen by enough operators; every view when one names several residents.
+    // Read from the index alone (log_index_records_views, migration 13), not row by row from the table.
     const all: number[] = [];
     const byResident = new Map<string, { operators: Set<number>; ids: number[] }>();
     let several = false;
-    for (const [id, residents, operator] of db.prepare(`SELECT r.id, r.resident_ids, r.operator FROM log_index_records r INDEXED BY log_index_records_by_type WHERE ${views}`).raw().iterate(params) as Iterable<[number, string | null, number]>) {
+    for (const [id, residents, operator] of db.prepare(`SELECT r.id, r.resident_ids, r.operator FROM log_index_records r INDEXED BY log_index_records_views WHERE ${views}`).raw().iterate(params) as Iterable<[number, string | null, number]>) {
       all.push(id);
       if (residents === null) continue;
       if (residents.includes(',')) several = true;
