@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { systemClock, type Clock } from './clock';
 import { DB_FILE_NAME, openServerDb, type ServerDb } from './db/open';
 import { startWalCheckpointer, type WalCheckpointer } from './db/wal-checkpointer';
-import { warmDirectory } from './audit/directory-cache';
+import { runWarmupStep, SPOT_CHECK_WARMUP, type SpotCheckWarmupResult } from './audit/spot-check-warmup';
 import { installErrorHandlers } from './http/errors';
 import { DEFAULT_HOST, isLoopbackHost, LOOPBACK_HOSTS, serverUrl } from './loopback';
 import { PASSWORD_EXPIRY_DAYS_DEFAULT } from '../domain/password';
@@ -55,8 +55,8 @@ export interface ServerLog {
 }
 
 const PRUNE_INTERVAL_MS = 24 * 60 * 60_000;
-/** After the start (listening first): when the directory is read for the spot checks (audit/directory-cache.ts). */
-const DIRECTORY_WARM_DELAY_MS = 200;
+/** After the start (listening first): when the spot checks' warm-up begins (audit/spot-check-warmup.ts). */
+const SPOT_CHECK_WARM_DELAY_MS = 200;
 
 export interface ServerApp {
   app: FastifyInstance;
@@ -64,6 +64,8 @@ export interface ServerApp {
   log: ServerLog;
   /** The WAL checkpoint worker (null when it could not start: SQLite then checkpoints on commit). */
   walCheckpointer: WalCheckpointer | null;
+  /** The spot checks' warm-up after the start (audit/spot-check-warmup.ts): each step's time, settled when done (or closed). */
+  spotCheckWarmup: Promise<SpotCheckWarmupResult[]>;
   /** Closes the HTTP server (if listening) and then the database. */
   close(): Promise<void>;
 }
@@ -97,6 +99,10 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
   });
   let dbClosed = false;
   const timers: NodeJS.Timeout[] = [];
+  // The spot checks' warm-up after the start (below): its steps as they ran; settled when done or closed.
+  const warmed: SpotCheckWarmupResult[] = [];
+  let warmedUp: (steps: SpotCheckWarmupResult[]) => void = () => undefined;
+  const spotCheckWarmup = new Promise<SpotCheckWarmupResult[]>((resolve) => (warmedUp = resolve));
   // WAL checkpoints in a worker thread, off the request path (db/wal-checkpointer.ts).
   let walCheckpointer: WalCheckpointer | null = null;
   try {
@@ -109,6 +115,7 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
   }
   const closeDb = async (): Promise<void> => {
     for (const timer of timers) clearInterval(timer);
+    warmedUp(warmed);
     await walCheckpointer?.close();
     if (!dbClosed) {
       dbClosed = true;
@@ -162,16 +169,23 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
       });
     }
     every(PRUNE_INTERVAL_MS, 'log retention pruning', log.prune);
-    // The directory the spot checks need, read and normalised once soon after the start (seconds for a
-    // town's directory) rather than in the manager's first findings request; kept current from then on.
-    const warm = setTimeout(() => {
-      if (dbClosed) return;
-      try {
-        warmDirectory(db);
-      } catch (error) {
-        app.log.error({ err: error }, 'directory warm-up failed');
+    // What the spot checks need (the directory, the findings' statements and memo, the recent log's
+    // pages) read once soon after the start rather than in the manager's first request
+    // (audit/spot-check-warmup.ts): one step per turn of the event loop, requests served between them.
+    const warmStep = (i: number): void => {
+      const step = SPOT_CHECK_WARMUP[i];
+      if (!step || dbClosed) {
+        warmedUp(warmed);
+        return;
       }
-    }, DIRECTORY_WARM_DELAY_MS);
+      const result = runWarmupStep(step, db, clock.now());
+      warmed.push(result);
+      if (result.error !== undefined) app.log.error({ step: step.name, error: result.error }, 'spot-check warm-up step failed');
+      const next = setTimeout(() => warmStep(i + 1), 0);
+      next.unref();
+      timers.push(next);
+    };
+    const warm = setTimeout(() => warmStep(0), SPOT_CHECK_WARM_DELAY_MS);
     warm.unref();
     timers.push(warm);
     installErrorHandlers(app);
@@ -211,7 +225,7 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
     await closeDb();
     throw error;
   }
-  return { app, db, log, walCheckpointer, close: () => app.close() };
+  return { app, db, log, walCheckpointer, spotCheckWarmup, close: () => app.close() };
 }
 
 /**

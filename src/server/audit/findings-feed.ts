@@ -77,7 +77,7 @@ export interface FeedWindow {
  * (the OS reads ahead). A late row outside that range is still read, just not ahead. ~25 ms when the
  * pages are in memory already.
  */
-function readWindowInFileOrder(db: ServerDb, fromMs: number, toMs: number): void {
+export function readWindowInFileOrder(db: ServerDb, fromMs: number, toMs: number): void {
   const first = db.prepare('SELECT id FROM log_index_records INDEXED BY log_index_records_by_at WHERE at_ms >= ? ORDER BY at_ms LIMIT 1').pluck().get(fromMs) as number | undefined;
   const last = db.prepare('SELECT id FROM log_index_records INDEXED BY log_index_records_by_at WHERE at_ms <= ? ORDER BY at_ms DESC LIMIT 1').pluck().get(toMs) as number | undefined;
   if (first === undefined || last === undefined || last < first) return;

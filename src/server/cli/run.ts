@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServerApp, listenOnLoopback } from '../app';
+import { SPOT_CHECK_WARMUP } from '../audit/spot-check-warmup';
 import { systemClock } from '../clock';
 import { DB_FILE_NAME, openServerDb, type ServerDb } from '../db/open';
 import { checkpointPublicKeyFromPem, dataDirCheckpointPublicKey, type CheckpointPublicKey } from '../services/log-checkpoints';
@@ -73,6 +74,13 @@ export async function runServe(command: Extract<CliCommand, { kind: 'serve' }>, 
       }
     }
     io.out(`中央サーバーを起動しました (server listening): ${url}`);
+    void server.spotCheckWarmup.then((steps) => {
+      if (steps.length < SPOT_CHECK_WARMUP.length) return; // closed before it finished
+      const failed = steps.filter((step) => step.error !== undefined);
+      const times = steps.map((step) => `${step.name} ${Math.round(step.ms)} ms`).join(', ');
+      if (failed.length === 0) io.out(`スポットチェックの準備ができました (spot-check warm-up done): ${times}`);
+      else io.err(`スポットチェックの準備の一部に失敗しました。初回の照会が遅くなるだけで、照会はできます (spot-check warm-up failed): ${failed.map((step) => `${step.name}: ${step.error}`).join('; ')}`);
+    });
     return server.close;
   } catch (error) {
     await server.close();

@@ -3,6 +3,9 @@
 // replaced (a new epoch), what it hands out equals a fresh read of the database — residents, ids and
 // surname shares — and the findings computed with it equal those of a connection that reads afresh.
 // Unchanged residents keep their objects (proof that only the changed rows were read again).
+// And the server's warm-up for the spot checks (src/server/audit/spot-check-warmup.ts): run after
+// every start, it reads and computes what the manager's first findings request would otherwise pay
+// for. It must write nothing, change no finding, work on an empty server, and report each step.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +16,9 @@ import { jstStartOfDay } from '../../src/domain/calendar/jst';
 import { withCheckDigit } from '../../src/domain/resident/resident-code';
 import { directoryView, warmDirectory } from '../../src/server/audit/directory-cache';
 import { findingsForPeriod } from '../../src/server/audit/findings';
+import { SPOT_CHECK_WARMUP, warmSpotChecks } from '../../src/server/audit/spot-check-warmup';
+import { startServer } from '../../src/server/app';
+import { DAY_MS } from '../../src/server/clock';
 import { moveResidents, seedResidents } from '../../src/server/admin/residents';
 import { openServerDb, type ServerDb } from '../../src/server/db/open';
 import { seedHistory } from '../../src/server/demo/seed-history';
@@ -42,6 +48,12 @@ function expectCurrent(label: string): void {
   const shares = view.surnameShares();
   expect(shares.size, label).toBe(want.shares.size);
   for (const [family, share] of want.shares) expect(shares.get(family), `${label}: ${family}`).toBeCloseTo(share, 12);
+}
+
+/** Every table's row count: what a write would change. */
+function tableCounts(target: ServerDb): Record<string, number> {
+  const tables = target.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+  return Object.fromEntries(tables.map((t) => [t, target.prepare(`SELECT count(*) FROM "${t}"`).pluck().get() as number]));
 }
 
 beforeAll(async () => {
@@ -133,5 +145,61 @@ describe('the directory held for the findings', () => {
     const after = directoryView(db);
     expect([...after.ids()!]).toHaveLength(300);
     if (after.get(someId)) expect(after.get(someId)).not.toBe(before.get(someId));
+  });
+});
+
+describe('the spot checks warm-up', () => {
+  it('runs every step on an empty server', () => {
+    const emptyDir = mkdtempSync(join(tmpdir(), 'kumiyama-spot-check-warmup-empty-'));
+    const empty = openServerDb(emptyDir, START).db;
+    try {
+      const before = tableCounts(empty);
+      const steps = warmSpotChecks(empty, START);
+      expect(steps.map((s) => s.name)).toEqual(SPOT_CHECK_WARMUP.map((s) => s.name));
+      expect(steps.filter((s) => s.error !== undefined)).toEqual([]);
+      expect(tableCounts(empty)).toEqual(before);
+    } finally {
+      empty.close();
+      rmSync(emptyDir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes nothing and leaves every finding as a fresh connection computes it', () => {
+    const before = tableCounts(db);
+    const changes = db.prepare('SELECT total_changes()').pluck();
+    const changed = changes.get() as number;
+    const steps = warmSpotChecks(db, START);
+    expect(steps.filter((s) => s.error !== undefined)).toEqual([]);
+    expect(changes.get()).toBe(changed);
+    expect(tableCounts(db)).toEqual(before);
+
+    const period = { fromMs: START - 28 * DAY_MS, toMs: START };
+    const warmed = findingsForPeriod(db, period, { now: START });
+    const other = openServerDb(dir, START).db;
+    try {
+      const cold = findingsForPeriod(other, period, { now: START });
+      expect(warmed.findings.length).toBeGreaterThan(0);
+      expect(warmed.findings).toEqual(cold.findings);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('runs after the server starts, step by step, and reports each step', async () => {
+    const server = await startServer({ dataDir: dir, port: 0, clock, checkpointIntervalMs: 0, logIndexIntervalMs: 0 });
+    try {
+      const steps = await server.spotCheckWarmup;
+      expect(steps.map((s) => s.name)).toEqual(SPOT_CHECK_WARMUP.map((s) => s.name));
+      expect(steps.filter((s) => s.error !== undefined)).toEqual([]);
+      for (const step of steps) expect(step.ms).toBeGreaterThanOrEqual(0);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+
+  it('settles when the server closes before it ran', async () => {
+    const server = await startServer({ dataDir: dir, port: 0, clock, checkpointIntervalMs: 0, logIndexIntervalMs: 0 });
+    await server.close();
+    expect(await server.spotCheckWarmup).toEqual([]);
   });
 });
