@@ -1,6 +1,7 @@
 // Wire contract of the operation-log ingest (terminal → central server), see docs/log-protocol.md.
 import { z } from 'zod';
 import { canonicalJson, type LogRecord } from '../domain/log/log-record';
+import { isJsonArrayOfObjects } from './json-array-check';
 import { TerminalIdSchema, IsoTime, RequestIdSchema } from './server-api';
 
 const Hash = z.string().regex(/^[0-9a-f]{64}$/);
@@ -56,27 +57,19 @@ export function wireRecordsJson(records: readonly LogRecord[]): string {
 }
 
 /**
- * Whether `text` is exactly one JSON array of 1..MAX_BATCH_RECORDS objects. Parsing it (a few ms for
- * a full batch) is what makes splicing it into the request body safe: text such as
- * `[],"batchId":"x","records":[]` starts with [ and ends with ] but is not one array, and would
- * otherwise let the renderer choose the batch id main puts in the body.
+ * Whether `text` is exactly one JSON array of 1..MAX_BATCH_RECORDS objects (checked without building
+ * the records: json-array-check.ts). This is what makes splicing it into the request body safe: text
+ * such as `[],"batchId":"x","records":[]` starts with [ and ends with ] but is not one array, and
+ * would otherwise let the renderer choose the batch id main puts in the body.
  */
 function isRecordObjectArray(text: string): boolean {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return false;
-  }
-  if (!Array.isArray(value) || value.length < 1 || value.length > MAX_BATCH_RECORDS) return false;
-  for (const item of value) if (typeof item !== 'object' || item === null || Array.isArray(item)) return false;
-  return true;
+  return isJsonArrayOfObjects(text, MAX_BATCH_RECORDS);
 }
 
 /**
  * A batch's `records` as JSON text (wireRecordsJson), as the renderer hands it to main: one JSON
- * array of 1..MAX_BATCH_RECORDS objects within the request size limit (checked by parsing it, see
- * isRecordObjectArray). Each record's fields and chain are checked by the central server, which
+ * array of 1..MAX_BATCH_RECORDS objects within the request size limit (see isRecordObjectArray).
+ * Each record's fields and chain are checked by the central server, which
  * refuses the whole batch with a clear answer when one is wrong; main forwards the text unchanged.
  */
 export const LogRecordsJsonSchema = z
