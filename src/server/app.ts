@@ -18,6 +18,7 @@ import { registerAdminRoutes } from './routes/admin/index';
 import { ADMIN_SESSION_SECURITY_SCHEME } from './routes/admin/admin-schemas';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS, latestCheckpoint, loadOrCreateCheckpointKey, writeCheckpoint, type LogCheckpoint } from './services/log-checkpoints';
 import { DEFAULT_INDEX_INTERVAL_MS, indexLogFully, indexLogPass } from './services/log-indexer';
+import { LogIndexSchedule } from './services/log-index-schedule';
 import { checkRetentionDays, DEFAULT_LOG_RETENTION_DAYS, pruneLog, type PruneResult } from './services/log-retention';
 import { recordEvent } from './store/events';
 import { recordIntegrityAlert } from './store/integrity-alerts';
@@ -113,6 +114,12 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
   } catch (error) {
     process.emitWarning(`中央サーバー: WAL のチェックポイント用スレッドを起動できません (SQLite が自動で行います): ${(error as Error).message}`);
   }
+  // A batch was stored (routes/log.ts): the WAL checkpointer and the indexer's schedule hear of it.
+  const indexSchedule = new LogIndexSchedule();
+  const logStored = (): void => {
+    indexSchedule.stored(performance.now());
+    walCheckpointer?.poke();
+  };
   const closeDb = async (): Promise<void> => {
     for (const timer of timers) clearInterval(timer);
     warmedUp(warmed);
@@ -142,16 +149,19 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
     if (checkpointIntervalMs > 0) every(checkpointIntervalMs, 'log checkpoint', log.checkpoint);
     const indexIntervalMs = options.logIndexIntervalMs ?? DEFAULT_INDEX_INTERVAL_MS;
     if (indexIntervalMs > 0) {
-      // A bounded pass now and then: a backlog is worked off pass after pass, requests served between them.
+      // A bounded pass now and then: a backlog is worked off pass after pass, requests served between
+      // them; while terminals deliver, passes wait for a pause (services/log-index-schedule.ts).
       let running = false;
       const pass = (): void => {
-        if (dbClosed) {
+        if (dbClosed || !indexSchedule.mayRun(performance.now())) {
           running = false;
           return;
         }
         try {
           const started = performance.now();
-          if (indexLogPass(db, clock.now()).more) {
+          const { more } = indexLogPass(db, clock.now());
+          if (!more) indexSchedule.caughtUp();
+          else {
             // At most half of the time: ingest and requests keep their share while a backlog is worked off.
             setTimeout(pass, Math.max(5, performance.now() - started)).unref();
             return;
@@ -215,7 +225,7 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
         },
       },
     });
-    const context = { db, clock, policy, ...(walCheckpointer ? { logStored: walCheckpointer.poke } : {}) };
+    const context = { db, clock, policy, logStored };
     registerPublicRoutes(app, context);
     await registerTerminalRoutes(app, context);
     await registerAdminRoutes(app, context);
