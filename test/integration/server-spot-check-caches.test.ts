@@ -14,7 +14,7 @@ import { surnameShares } from '../../src/domain/audit/person-match';
 import type { AuditResident } from '../../src/domain/audit/types';
 import { jstStartOfDay } from '../../src/domain/calendar/jst';
 import { withCheckDigit } from '../../src/domain/resident/resident-code';
-import { directoryView, warmDirectory } from '../../src/server/audit/directory-cache';
+import { directoryView, setWholeDirectoryMax, warmDirectory } from '../../src/server/audit/directory-cache';
 import { findingsForPeriod } from '../../src/server/audit/findings';
 import { SPOT_CHECK_WARMUP, warmSpotChecks } from '../../src/server/audit/spot-check-warmup';
 import { startServer } from '../../src/server/app';
@@ -104,6 +104,33 @@ describe('the directory held for the findings', () => {
       const afresh = findingsForPeriod(other, period, { now: START });
       expect(held.findings).toEqual(afresh.findings);
       expect(held.findings.length).toBeGreaterThan(0);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('above the whole-directory limit looks residents up one by one, with the same answers and the same findings', () => {
+    const period = { fromMs: jstStartOfDay('2026-10-26'), toMs: jstStartOfDay('2026-11-25') - 1 };
+    const whole = findingsForPeriod(db, period, { now: START });
+    const other = openServerDb(dir, START).db;
+    try {
+      setWholeDirectoryMax(other, 10);
+      const view = directoryView(other);
+      expect(view.ids()).toBeNull();
+      const want = fresh();
+      for (const id of [...want.residents.keys()].slice(0, 200)) expect(view.get(id), id).toEqual(want.residents.get(id));
+      expect(view.get('no-such-resident')).toBeUndefined();
+      const shares = view.surnameShares();
+      expect(shares.size).toBe(want.shares.size);
+      for (const [family, share] of want.shares) expect(shares.get(family), family).toBeCloseTo(share, 12);
+      const oneByOne = findingsForPeriod(other, period, { now: START });
+      expect(whole.findings.some((f) => f.rule.startsWith('relation.'))).toBe(true);
+      expect(oneByOne.findings).toEqual(whole.findings);
+      // A change of the directory is seen on that path too.
+      const id = [...want.residents.keys()][9]!;
+      updateResident(db, id, (r) => ({ ...r, address: `${r.address}2` }), START);
+      expect(directoryView(other).get(id)).toEqual(fresh().residents.get(id));
+      expect(directoryView(other).get(id)!.address).toBe(`${want.residents.get(id)!.address}2`);
     } finally {
       other.close();
     }

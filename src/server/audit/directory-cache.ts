@@ -43,6 +43,18 @@ interface Held {
 }
 
 const held = new WeakMap<ServerDb, Held>();
+const wholeMaxOf = new WeakMap<ServerDb, number>();
+
+/**
+ * Holds the directory whole only up to `max` residents on this database (default
+ * WHOLE_DIRECTORY_MAX): above it, residents are looked up one by one. For a server with little memory,
+ * and to exercise that path on a small town (test/integration/server-spot-check-caches.test.ts).
+ */
+export function setWholeDirectoryMax(db: ServerDb, max: number): void {
+  if (!Number.isSafeInteger(max) || max < 0) throw new RangeError(`whole-directory limit must be a non-negative integer, got ${max}`);
+  wholeMaxOf.set(db, max);
+  held.delete(db);
+}
 
 const ROW_COLUMNS = 'id, name, kana, address, household_id, status';
 
@@ -97,7 +109,7 @@ function current(db: ServerDb): Held {
       return h;
     }
   }
-  if (countResidents(db) <= WHOLE_DIRECTORY_MAX) next = readWhole(db, state);
+  if (countResidents(db) <= (wholeMaxOf.get(db) ?? WHOLE_DIRECTORY_MAX)) next = readWhole(db, state);
   else next = { ...state, whole: false, residents: new Map(), familyOf: new Map(), families: null, current: 0, shares: null, derived: new Map() };
   held.set(db, next);
   return next;
