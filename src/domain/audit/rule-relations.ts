@@ -32,9 +32,12 @@ function normalisedKeys(resident: AuditResident): { address: string; nameKana: s
   return n;
 }
 
-/** Normalises a resident's keys now (a directory held in memory does it as it reads, not at the first check). */
-export function prepareRelationKeys(resident: AuditResident): void {
-  normalisedKeys(resident);
+/**
+ * Normalises a resident's keys now (a directory held in memory does it as it reads, not at the first
+ * check). Returns the family kana among them (person-match familyKana), which the directory counts too.
+ */
+export function prepareRelationKeys(resident: AuditResident): { family: string } {
+  return normalisedKeys(resident);
 }
 
 export class RelationsRule implements AuditRule {

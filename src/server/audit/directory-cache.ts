@@ -11,7 +11,7 @@
 // rule keys its normalised names on the objects (rule-relations.ts) and so normalises each one once.
 // Above WHOLE_DIRECTORY_MAX residents the directory is not held whole: residents are looked up one
 // by one and cached until the directory changes, and the family counts are read again on a change.
-import { familyKana, surnameShares } from '../../domain/audit/person-match';
+import { surnameShares } from '../../domain/audit/person-match';
 import { prepareRelationKeys } from '../../domain/audit/rule-relations';
 import type { AuditResident } from '../../domain/audit/types';
 import type { ServerDb } from '../db/open';
@@ -80,9 +80,8 @@ function take(h: Held, [id, name, kana, address, householdId, status]: Directory
   }
   const resident: AuditResident = { id, name, kana, address, householdId };
   h.residents.set(id, resident);
-  prepareRelationKeys(resident);
+  const { family } = prepareRelationKeys(resident);
   if (status === 'resident') {
-    const family = familyKana(kana);
     h.familyOf.set(id, family);
     h.current += 1;
     if (family !== '') count(h.families!, family, 1);
