@@ -24,6 +24,7 @@ import type { LogOutbox } from './log-outbox';
 import type { LogEvent } from '../../shared/log-event';
 import type { LogBacklogReport } from '../../shared/log-api';
 import { relayLogCall } from './log-relay';
+import { ResidentFeedReadAhead } from './resident-feed-read-ahead';
 import { LogPushQueue } from './log-push-queue';
 import type { ReplicaKeyStore } from './replica-key';
 import { FreshRun } from './fresh-run';
@@ -72,6 +73,8 @@ export class TerminalService extends EventEmitter implements TerminalApi {
   private online = false;
   private lastContactAt: number | null = null;
   private readonly logPushes = new LogPushQueue();
+  /** The resident feed read ahead while the replica loads (resident-feed-read-ahead.ts). */
+  private readonly feedAhead = new ResidentFeedReadAhead((operatorId, after, limit) => this.o.server.residentChanges(operatorId, after, limit));
   private lastActivityMono: number;
   private attemptsLeft: number | null = null;
   private timers: NodeJS.Timeout[] = [];
@@ -205,7 +208,7 @@ export class TerminalService extends EventEmitter implements TerminalApi {
     const operatorId = this.workingOperator();
     if (!operatorId) return { ok: false, retry: false, code: 'not-signed-in', message: 'サインインしている操作者がいないため、住民データを更新できません。' };
     try {
-      return { ok: true, page: await this.o.server.residentChanges(operatorId, after, limit) };
+      return { ok: true, page: await this.feedAhead.fetch(operatorId, after, limit) };
     } catch (error) {
       if (error instanceof ServerRejectedError) {
         if (error.status === 401) return { ok: false, retry: false, code: 'terminal-unauthorized', message: '中央サーバーがこの端末を認証しませんでした。住民データは更新されません。システム管理者に連絡してください。' };
@@ -776,6 +779,8 @@ export class TerminalService extends EventEmitter implements TerminalApi {
 
   /** Sends a snapshot when something the screen shows changed (or always when forced). */
   private publish(force = false): void {
+    // Resident pages read ahead for the replica belong to the session that is working now.
+    if (this.state.step.kind !== 'working') this.feedAhead.clear();
     const snap = this.snapshot();
     const key = JSON.stringify({ ...snap, seq: 0, now: Math.floor(snap.now / 1000) });
     if (!force && key === this.lastSnapshotKey) return;
