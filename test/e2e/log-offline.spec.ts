@@ -65,6 +65,9 @@ test('server cut: work goes on, the backlog grows, and drains to zero when the s
   await expect(page.getByTestId('log-backlog').first()).toContainText('未送信');
   await shoot(page, '15-offline-backlog');
   const offlineLocks = 3;
+  // The log's own sync has tried and failed (and logged it): without this wait the outage can be
+  // shorter than the sync's debounce, and the server comes back before the log ever missed it.
+  await expect(page.getByTestId('log-backlog').first()).toHaveAttribute('data-sync-state', 'retry-wait', { timeout: 10_000 });
 
   // The server is back (same port, same data): the backlog drains to zero by itself.
   await stack.startServer();

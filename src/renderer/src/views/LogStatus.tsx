@@ -17,7 +17,7 @@ export const LogStatusItem = observer(function LogStatusItem({ variant }: { vari
     return (
       <div className={`workbar-item log-${tone}`}>
         <span className="workbar-label">操作記録</span>
-        <span data-testid="log-backlog" data-count={waiting}>
+        <span data-testid="log-backlog" data-count={waiting} data-sync-state={log.syncState}>
           {text}
         </span>
         <span className="log-last" data-testid="log-last-sync">
@@ -28,7 +28,7 @@ export const LogStatusItem = observer(function LogStatusItem({ variant }: { vari
   }
   return (
     <span className={`statusbar-log log-${tone}`}>
-      操作記録: <span data-testid="log-backlog" data-count={waiting}>{text}</span>
+      操作記録: <span data-testid="log-backlog" data-count={waiting} data-sync-state={log.syncState}>{text}</span>
       <span className="log-last" data-testid="log-last-sync">
         （最終送信 {last}）
       </span>
