@@ -18,10 +18,10 @@
 //            S45.3.1 form) and a resident code
 //   paint    keydown of Enter in the search form (event.timeStamp) → the first frame painted with the
 //            result rows (a MutationObserver sees the rows, then requestAnimationFrame, then a message
-//            task: that task runs once the frame holding the rows has been painted), p95 ≤ 50 ms.
-//            The list paints its first screenful (ResidentResults FIRST_FRAME_ROWS = 15, more than a
-//            1080p screen shows) in that frame and the rest in the next: "every row painted" is
-//            printed too
+//            task: that task runs once the frame holding the rows has been painted), p95 ≤ 50 ms,
+//            judged on the frame with every row of the list painted (the list renders all its rows
+//            at once; should rows ever arrive in later frames, the first frame with rows is printed
+//            too)
 //   heap     the renderer's JS heap after the load and the searches, after a forced GC (CDP
 //            HeapProfiler.collectGarbage, Runtime.getHeapUsage usedSize) plus the ArrayBuffers and
 //            external strings outside it (backingStorageSize: the replica's in-memory index keeps
@@ -64,7 +64,7 @@ export interface QueryFigures {
   search: Summary;
   /** Its IndexedDB reads alone (User Timing 'resident-query-idb'). */
   idb: Summary;
-  /** Enter keydown → the first frame with result rows painted (the first screenful: FIRST_FRAME_ROWS). */
+  /** Enter keydown → the first frame with result rows painted. */
   paint: Summary;
   /** Enter keydown → the frame with every row of the list painted. */
   paintAll: Summary;
@@ -152,8 +152,8 @@ const ARM_LOAD_OBSERVER = `(() => {
 
 /**
  * Resolves (window.__paint) once every result row is painted, with the Enter keydown's time, the first
- * frame painted with result rows (paintedAt: what the person sees — the list renders its first
- * screenful, FIRST_FRAME_ROWS, at once and the rest in the next frame) and the frame with all of them.
+ * frame painted with result rows (paintedAt) and the frame with all of them (allPaintedAt: the same
+ * frame when the list renders every row at once, as ResidentResults does).
  */
 const ARM_PAINT_OBSERVER = `
   window.__paint = new Promise((resolve) => {
@@ -480,7 +480,7 @@ export function residentReplicaOk(r: ResidentReplicaResult): boolean {
   return (
     r.residents >= t.residents &&
     r.loadSeconds <= t.loadSeconds &&
-    Object.values(r.queries).every((q) => q.search.p95 <= t.queryP95Ms && q.paint.p95 <= t.paintP95Ms) &&
+    Object.values(r.queries).every((q) => q.search.p95 <= t.queryP95Ms && q.paintAll.p95 <= t.paintP95Ms) &&
     r.heap.usedMB + r.heap.backingMB <= t.heapMB
   );
 }
@@ -509,9 +509,9 @@ export function formatResidentReplica(r: ResidentReplicaResult): string[] {
       formatSummary('  Enter → search starts', q.toQuery),
       formatSummary('  search done → rows in the DOM', q.afterQuery),
       formatSummary('  Enter → rows in the DOM', q.dom),
-      formatSummary('  Enter → rows painted (first screenful)', q.paint),
+      formatSummary('  Enter → first rows painted', q.paint),
       formatSummary('  Enter → every row painted', q.paintAll),
-      `  target query p95 ≤ ${t.queryP95Ms} ms: ${verdict(q.search.p95 <= t.queryP95Ms)} (IndexedDB part: ${verdict(q.idb.p95 <= t.queryP95Ms)}); target paint p95 ≤ ${t.paintP95Ms} ms: ${verdict(q.paint.p95 <= t.paintP95Ms)}`,
+      `  target query p95 ≤ ${t.queryP95Ms} ms: ${verdict(q.search.p95 <= t.queryP95Ms)} (IndexedDB part: ${verdict(q.idb.p95 <= t.queryP95Ms)}); target paint (every row) p95 ≤ ${t.paintP95Ms} ms: ${verdict(q.paintAll.p95 <= t.paintP95Ms)}`,
     );
   }
   lines.push(

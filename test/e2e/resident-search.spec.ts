@@ -247,8 +247,7 @@ test('purpose first; the search and its purpose logged together; code reveal log
 
   // The terminal is retired on the server: at its next replica update (a new case) the resident data
   // on this terminal is wiped, and searches find nothing.
-  // A broad search (the commonest first kana): the list paints its first screenful at once and the
-  // rest in the next frame (ResidentResults FIRST_FRAME_ROWS) — every hit the count announces arrives.
+  // A broad search (the commonest first kana): every hit the count announces is on screen.
   const [initial, many] = stack.server!.db
     .prepare('SELECT substr(kana, 1, 1), count(*) FROM residents GROUP BY 1 ORDER BY 2 DESC LIMIT 1')
     .raw()
